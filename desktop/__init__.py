@@ -1,0 +1,1 @@
+"""Proximity: live contact-centre dashboard for team leads and supervisors."""

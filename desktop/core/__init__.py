@@ -1,0 +1,1 @@
+"""Pure-Python domain logic: no Qt, no SQLAlchemy, no database."""
