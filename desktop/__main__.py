@@ -1,0 +1,97 @@
+"""Command line: the GUI by default, plus the headless commands IT and scripts use.
+
+Heavy modules (Qt, SQLAlchemy, twilio) are imported inside the command that needs them, so
+``proximity --help`` and ``--version`` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import metadata
+
+
+def version() -> str:
+    """The installed package version (or "dev" in an uninstalled source tree)."""
+    try:
+        return metadata.version("proximity")
+    except metadata.PackageNotFoundError:
+        return "dev"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="proximity",
+        description=(
+            "Proximity: live queues, open tickets, workload, customer status notifications "
+            "and supervisor indicators. Without a command, opens the dashboard."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"proximity {version()}")
+    parser.add_argument("--database", metavar="URL", help="database URL (SQLite file or PostgreSQL)")
+    parser.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
+    parser.add_argument("--user", metavar="USERNAME", help="act as this employee")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start offscreen, build every view, load its data once, exit 0 on success",
+    )
+    parser.add_argument(
+        "--self-test-timeout", type=float, default=120.0, metavar="S", help=argparse.SUPPRESS
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="fill an empty database with the demo data set")
+    demo.add_argument("--scale", choices=["small", "large"], default="small")
+    demo.add_argument("--seed", type=int, default=7)
+
+    dbp = sub.add_parser("db", help="database schema: upgrade, current revision, downgrade")
+    dbp.add_argument("action", choices=["upgrade", "current", "downgrade"])
+    dbp.add_argument("--revision", default=None, help="target revision (default head / base)")
+
+    sub.add_parser("notifier", help="run the notification dispatcher headless")
+
+    imp = sub.add_parser("import", help="import tickets, pulse surveys or QA results from CSV")
+    imp.add_argument("kind", choices=["tickets", "pulse", "qa"])
+    imp.add_argument("file")
+    imp.add_argument("--mapping", help="column mapping: proximity, zendesk, freshdesk or a file")
+    imp.add_argument("--valid-rows", action="store_true", help="import the valid rows anyway")
+
+    cfg = sub.add_parser("config", help="show or check the effective configuration")
+    cfg.add_argument("action", choices=["show", "check"])
+
+    exp = sub.add_parser("export", help="export scorecards")
+    exp.add_argument("what", choices=["scorecards"])
+    exp.add_argument("--team", required=True)
+    exp.add_argument("--period", default="30d")
+    exp.add_argument("--format", choices=["pdf", "csv"], default="csv")
+    exp.add_argument("--out", required=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``proximity`` console script and ``python -m desktop``."""
+    args = build_parser().parse_args(argv)
+    from desktop.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(
+            cli={"database.url": args.database, "user.name": args.user},
+            config_file=args.config,
+        )
+    except ConfigError as exc:
+        print(f"proximity: configuration error: {exc}", file=sys.stderr)
+        return 2
+
+    from desktop import commands
+
+    if args.command is None:
+        from desktop.app import run_gui
+
+        return run_gui(settings, self_test=args.self_test, timeout_s=args.self_test_timeout)
+    handler = getattr(commands, f"cmd_{args.command}")
+    return int(handler(settings, args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Opening a database the way every entry point needs it (no Qt here).
+
+Resolves the URL (setting, else the embedded SQLite file), upgrades the schema with Alembic,
+fills a brand-new embedded database with demo data, and works out who is acting.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as OrmSession
+
+from db import migrate
+from db.engine import Database, default_sqlite_path, sqlite_url
+from db.models import Ticket
+from db.queries.people import actor_for, default_demo_actor, is_demo_database
+from desktop.config import Settings
+from desktop.core.identity import Actor, unknown_actor
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, float], None]
+
+
+def database_url(settings: Settings) -> str:
+    """The configured database, or the embedded SQLite file in the user data directory."""
+    return settings.database_url or sqlite_url(default_sqlite_path())
+
+
+def open_database(settings: Settings) -> Database:
+    """Open the database and upgrade its schema to the latest revision."""
+    db = Database(database_url(settings))
+    if migrate.needs_upgrade(db.engine):
+        log.info("upgrading schema of %s", db.display_name)
+        migrate.upgrade(db.engine)
+    return db
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """What the app needs once the database is ready."""
+
+    db: Database
+    actor: Actor
+    is_demo: bool
+    generated_demo: bool
+
+
+def prepare(settings: Settings, progress: Progress | None = None) -> AppContext:
+    """Open, upgrade, fill with demo data when new and embedded, and resolve the actor.
+
+    The demo data set is generated only into the embedded default database (no URL set), so a
+    site's shared PostgreSQL database is never filled with invented people.
+    """
+    progress = progress or (lambda _stage, _f: None)
+    progress("Opening the database", 0.0)
+    db = open_database(settings)
+    generated = False
+    if not settings.database_url:
+        with db.read() as s:
+            empty = (s.scalar(select(func.count()).select_from(Ticket)) or 0) == 0
+        if empty:
+            from desktop.sources.demo import generate_demo
+
+            progress("Creating the demo database", 0.05)
+            generate_demo(db, scale="small", progress=progress)
+            generated = True
+    with db.read() as s:
+        demo = is_demo_database(s)
+        actor = resolve_actor(s, settings, demo)
+    progress("Ready", 1.0)
+    return AppContext(db, actor, demo, generated)
+
+
+def resolve_actor(session: OrmSession, settings: Settings, demo: bool) -> Actor:
+    """The ``--user`` setting or the OS user, matched to an employee record."""
+    username = settings["user.name"] or _os_user()
+    actor = actor_for(session, username)
+    if actor is None and demo:
+        actor = default_demo_actor(session)
+    return actor or unknown_actor(username)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some service environments
+        return "unknown"
