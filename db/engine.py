@@ -44,13 +44,13 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -62,11 +62,12 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` with Proximity's per-backend settings.
 
     Args:
         url: SQLAlchemy URL; ``postgres://`` and ``postgresql://`` are mapped to psycopg 3.
+        busy_timeout_ms: how long a SQLite writer waits for the lock before giving up.
         **kwargs: passed to ``create_engine``.
     """
     parsed: URL = make_url(normalise_url(url))
@@ -75,9 +76,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            parsed, connect_args={"check_same_thread": False, "timeout": 15}, **kwargs
+            parsed,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+            **kwargs,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_ms)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 5)
@@ -94,11 +97,12 @@ class Database:
     """
 
     url: str
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
     engine: Engine = field(init=False)
 
     def __post_init__(self) -> None:
         self.url = normalise_url(self.url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, self.busy_timeout_ms)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         writer_bind = (
             self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import traceback
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,13 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from db.errors import DatabaseError
 
 log = logging.getLogger(__name__)
+
+_RUNNERS: weakref.WeakSet[TaskRunner] = weakref.WeakSet()
+
+
+def wait_for_all_runners(msecs: int = 10_000) -> bool:
+    """Wait until every live ``TaskRunner`` is idle (shutdown and test teardown)."""
+    return all(runner.wait(msecs) for runner in list(_RUNNERS))
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,7 @@ class TaskRunner(QObject):
         self._relay.done.connect(self._deliver)
         self._callbacks: dict[int, tuple[Callable[[Any], None], Callable[[TaskError], None]]] = {}
         self._next = 0
+        _RUNNERS.add(self)
 
     def submit(
         self,

@@ -1,0 +1,168 @@
+"""Composition root: builds the application, the services and the main window. No logic.
+
+The window paints first; the database is opened, upgraded and (for a brand-new embedded
+database) filled with demo data on a worker, and the views start refreshing when it is ready.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from functools import partial
+
+from desktop.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def build_views():  # type: ignore[no-untyped-def]
+    """One instance of every view, in navigation order."""
+    from desktop.ui.notifications_view import NotificationsView
+    from desktop.ui.queues_view import QueuesView
+    from desktop.ui.supervisor_view import SupervisorView
+    from desktop.ui.tickets_view import TicketsView
+    from desktop.ui.workload_view import WorkloadView
+
+    return [QueuesView(), TicketsView(), WorkloadView(), NotificationsView(), SupervisorView()]
+
+
+def _prepare_in_worker(settings: Settings, report):  # type: ignore[no-untyped-def]
+    from desktop.bootstrap import prepare
+
+    return prepare(settings, progress=report)
+
+
+def _sign_in_choices(db):  # type: ignore[no-untyped-def]
+    from db.queries.people import sign_in_candidates
+
+    with db.read() as session:
+        return sign_in_candidates(session)
+
+
+def _actor_for(db, username):  # type: ignore[no-untyped-def]
+    from db.queries.people import actor_for
+
+    with db.read() as session:
+        return actor_for(session, username)
+
+
+class Application:
+    """Owns the QApplication, the task runner and the main window for one run."""
+
+    def __init__(self, settings: Settings, self_test: bool = False) -> None:
+        from PySide6.QtCore import QCoreApplication
+        from PySide6.QtWidgets import QApplication
+
+        from desktop.live.tasks import TaskRunner
+        from desktop.ui.main_window import MainWindow
+        from desktop.ui.theme import Theme, apply_theme
+
+        QCoreApplication.setOrganizationName("Proximity")
+        QCoreApplication.setApplicationName("Proximity")
+        self.qapp = QApplication.instance() or QApplication(sys.argv[:1])
+        apply_theme(self.qapp, Theme(settings["ui.theme"]))
+        self.settings = settings
+        self.self_test = self_test
+        self.runner = TaskRunner(max_threads=3)
+        self.window = MainWindow(build_views())
+        self.window.sign_in_requested.connect(self._sign_in_as)
+        self.ctx = None
+        self.error: str | None = None
+
+    def start(self) -> None:
+        """Show the window now and prepare the database in the background."""
+        self.window.show()
+        self.window.show_message("Opening the database…")
+        self.runner.submit(
+            partial(_prepare_in_worker, self.settings, self._report_progress),
+            self._on_ready,
+            self._on_failed,
+        )
+
+    def _report_progress(self, stage: str, fraction: float) -> None:
+        # Called on the worker thread: only log; the status bar learns of readiness by signal.
+        log.info("startup: %s (%.0f %%)", stage, fraction * 100)
+
+    def _on_ready(self, prepared) -> None:  # type: ignore[no-untyped-def]
+        from desktop.ui.context import ViewContext
+
+        self.ctx = ViewContext(
+            runner=self.runner,
+            db=prepared.db,
+            actor=prepared.actor,
+            settings=self.settings,
+            is_demo=prepared.is_demo,
+        )
+        self.window.attach(self.ctx, prepared.db.display_name)
+        if prepared.generated_demo:
+            self.window.show_message("Created the demo database with 90 days of history.")
+        if prepared.is_demo:
+            self.runner.submit(partial(_sign_in_choices, prepared.db), self._fill_sign_in)
+
+    def _fill_sign_in(self, people) -> None:  # type: ignore[no-untyped-def]
+        choices = [
+            (p.username, f"{p.full_name} — {p.role.value.replace('_', ' ')}"
+             + (f", {p.team_name}" if p.team_name else ""))
+            for p in people
+        ]
+        self.window.set_sign_in_choices(choices, self.ctx.actor.username if self.ctx else "")
+
+    def _sign_in_as(self, username: str) -> None:
+        if self.ctx is None:
+            return
+        self.runner.submit(partial(_actor_for, self.ctx.db, username), self._switch_actor)
+
+    def _switch_actor(self, actor) -> None:  # type: ignore[no-untyped-def]
+        if actor is None or self.ctx is None:
+            return
+        self.ctx.actor = actor
+        self.window.set_actor(actor)
+        for view in self.window.views:
+            view.reload()
+
+    def _on_failed(self, error) -> None:  # type: ignore[no-untyped-def]
+        from PySide6.QtWidgets import QMessageBox
+
+        self.error = error.message
+        log.error("startup failed: %s\n%s", error.message, error.details)
+        if self.self_test:
+            self.qapp.exit(1)
+            return
+        QMessageBox.critical(self.window, "Proximity cannot start", error.message)
+        self.qapp.exit(1)
+
+    def shutdown(self) -> None:
+        for view in self.window.views:
+            view.detach()
+        self.runner.wait(30_000)
+        if self.ctx is not None:
+            self.ctx.db.dispose()
+
+
+def run_gui(settings: Settings, self_test: bool = False, timeout_s: float = 120.0) -> int:
+    """Run the dashboard. With ``self_test``, run offscreen and exit once every view loaded."""
+    if self_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    logging.basicConfig(level=settings["logging.level"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = Application(settings, self_test=self_test)
+    if self_test:
+        from PySide6.QtCore import QTimer
+
+        def passed() -> None:
+            print("self-test: OK — every view built and loaded its data", flush=True)
+            app.qapp.exit(0)
+
+        def timed_out() -> None:
+            missing = sorted(app.window._pending_loads)
+            app.error = f"timed out after {timeout_s:.0f} s waiting for: {', '.join(missing)}"
+            app.qapp.exit(1)
+
+        app.window.all_loaded.connect(passed)
+        QTimer.singleShot(int(timeout_s * 1000), timed_out)
+    app.start()
+    code = app.qapp.exec()
+    app.shutdown()
+    if self_test and code != 0:
+        print(f"self-test: FAILED — {app.error or 'exit code ' + str(code)}", file=sys.stderr)
+    return code
