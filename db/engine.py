@@ -105,7 +105,9 @@ class Database:
         self.engine = make_engine(self.url, self.busy_timeout_ms)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         writer_bind = (
-            self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
+            self.engine.execution_options(sqlite_begin="IMMEDIATE")
+            if self.is_sqlite
+            else self.engine
         )
         self._writer = sessionmaker(writer_bind, expire_on_commit=False)
 
@@ -130,7 +132,7 @@ class Database:
                 yield session
         except DatabaseError:
             raise
-        except Exception as exc:  # noqa: BLE001 - translated or re-raised unchanged
+        except Exception as exc:
             raise translate_error(exc) from exc
 
     @contextmanager
@@ -141,7 +143,7 @@ class Database:
                 yield session
         except DatabaseError:
             raise
-        except Exception as exc:  # noqa: BLE001 - translated or re-raised unchanged
+        except Exception as exc:
             raise translate_error(exc) from exc
 
     def dispose(self) -> None:

@@ -235,7 +235,9 @@ class Ticket(Base):
     queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
     subject: Mapped[str] = mapped_column(String(300))
     priority: Mapped[Priority] = mapped_column(StrEnumType(Priority), default=Priority.NORMAL)
-    status: Mapped[TicketStatus] = mapped_column(StrEnumType(TicketStatus), default=TicketStatus.NEW)
+    status: Mapped[TicketStatus] = mapped_column(
+        StrEnumType(TicketStatus), default=TicketStatus.NEW
+    )
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

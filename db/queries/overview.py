@@ -79,7 +79,8 @@ def queues_overview(session: Session, now: datetime) -> QueuesSnapshot:
             count_where(Contact.answered_at.is_not(None)).label("handled"),
             count_where(Contact.abandoned_at.is_not(None) & ~short).label("abandoned"),
             count_where(
-                Contact.answered_at.is_not(None) & (Contact.wait_seconds <= Queue.sl_threshold_seconds)
+                Contact.answered_at.is_not(None)
+                & (Contact.wait_seconds <= Queue.sl_threshold_seconds)
             ).label("in_sl"),
         )
         .join(Queue, Queue.id == Contact.queue_id)
@@ -158,7 +159,9 @@ def tickets_overview(session: Session, now: datetime, limit: int = 500) -> Ticke
     """Open tickets by status, and the longest-silent open tickets."""
     open_filter = Ticket.status.in_([s.value for s in OPEN_STATUSES])
     counts = dict(
-        session.execute(select(Ticket.status, func.count()).where(open_filter).group_by(Ticket.status))
+        session.execute(
+            select(Ticket.status, func.count()).where(open_filter).group_by(Ticket.status)
+        )
         .tuples()
         .all()
     )
@@ -203,7 +206,9 @@ class WorkloadSnapshot:
     rows: tuple[AgentRow, ...]
 
 
-def workload_overview(session: Session, now: datetime, team_ids: tuple[int, ...] = ()) -> WorkloadSnapshot:
+def workload_overview(
+    session: Session, now: datetime, team_ids: tuple[int, ...] = ()
+) -> WorkloadSnapshot:
     """Per agent: current state and open tickets held."""
     open_count = (
         select(Ticket.assignee_id, func.count().label("n"))
@@ -255,7 +260,9 @@ class NotificationsSnapshot:
     rows: tuple[NotificationRow, ...]
 
 
-def notifications_overview(session: Session, now: datetime, limit: int = 300) -> NotificationsSnapshot:
+def notifications_overview(
+    session: Session, now: datetime, limit: int = 300
+) -> NotificationsSnapshot:
     """Outbox counts by state and the rows due soonest or changed last."""
     counts = dict(
         session.execute(select(Notification.state, func.count()).group_by(Notification.state)).all()
@@ -272,7 +279,9 @@ def notifications_overview(session: Session, now: datetime, limit: int = 300) ->
         .order_by(Notification.due_at.desc())
         .limit(limit)
     )
-    rows = tuple(NotificationRow(r[0], r[1], r[2], str(r[3]), r[4], r[5]) for r in session.execute(stmt))
+    rows = tuple(
+        NotificationRow(r[0], r[1], r[2], str(r[3]), r[4], r[5]) for r in session.execute(stmt)
+    )
     return NotificationsSnapshot(now, {str(k): v for k, v in counts.items()}, rows)
 
 

@@ -56,7 +56,10 @@ def sign_in_candidates(session: Session) -> list[PersonRow]:
 def _first_agents(session: Session, limit: int = 3) -> list[int]:
     return list(
         session.scalars(
-            select(Employee.id).where(Employee.role == Role.AGENT).order_by(Employee.id).limit(limit)
+            select(Employee.id)
+            .where(Employee.role == Role.AGENT)
+            .order_by(Employee.id)
+            .limit(limit)
         )
     )
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 
-class seconds_between(FunctionElement[float]):  # noqa: N801 - reads like the SQL function it is
+class seconds_between(FunctionElement[float]):
     """``seconds_between(a, b)``: seconds from timestamp ``a`` to ``b`` as a float."""
 
     type = Float()

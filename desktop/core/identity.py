@@ -37,7 +37,9 @@ class Actor:
     @property
     def label(self) -> str:
         role = self.role.value.replace("_", " ")
-        return f"{self.full_name} ({role})" if self.is_known else f"{self.username} (not recognised)"
+        return (
+            f"{self.full_name} ({role})" if self.is_known else f"{self.username} (not recognised)"
+        )
 
 
 def unknown_actor(username: str) -> Actor:

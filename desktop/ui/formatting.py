@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from desktop.core.sla import format_duration
 
 
 def duration(seconds: float | None) -> str:
-    """Compact duration: "45 s", "12 m 05 s", "3 h 20 m", "2 d 4 h"; "—" for no value."""
-    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+    """Compact duration ("45 s", "12 m 05 s", "3 h 20 m", "2 d 4 h"); "—" for no value."""
+    if seconds is None or math.isnan(seconds):
         return "—"
     if math.isinf(seconds):
         return "∞"
-    sign = "−" if seconds < 0 else ""
-    s = int(round(abs(seconds)))
-    if s < 60:
-        return f"{sign}{s} s"
-    m, s = divmod(s, 60)
-    if m < 60:
-        return f"{sign}{m} m {s:02d} s"
-    h, m = divmod(m, 60)
-    if h < 24:
-        return f"{sign}{h} h {m:02d} m"
-    d, h = divmod(h, 24)
-    return f"{sign}{d} d {h} h"
+    return format_duration(timedelta(seconds=seconds))
 
 
 def percent(value: float | None, digits: int = 1) -> str:
-    """"87.5 %" or "—" when there is no data."""
+    """ "87.5 %" or "—" when there is no data."""
     return "—" if value is None else f"{value:.{digits}f} %"
 
 

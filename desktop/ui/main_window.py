@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
         ids = [v.view_id for v in self.views]
         self.show_view(ids.index(last) if last in ids else 0)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/view", self.current_view().view_id)
         for view in self.views:

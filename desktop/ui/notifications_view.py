@@ -31,8 +31,9 @@ class NotificationsView(DataView):
         self.delivered = KpiCard("delivered", "Confirmed delivered by the carrier")
         self.failed = KpiCard("failed", "Not delivered; see the error code")
         columns: list[Column[NotificationRow]] = [
-            Column("#", lambda r: str(r.notification_id), lambda r: r.notification_id,
-                   align=NUMBER),
+            Column(
+                "#", lambda r: str(r.notification_id), lambda r: r.notification_id, align=NUMBER
+            ),
             Column("Ticket", lambda r: str(r.ticket_id), lambda r: r.ticket_id, align=NUMBER),
             Column("Kind", lambda r: r.kind.replace("_", " ")),
             Column("State", lambda r: r.state),

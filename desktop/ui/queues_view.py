@@ -36,20 +36,35 @@ class QueuesView(DataView):
             Column("Queue", lambda r: r.name),
             Column("Channel", lambda r: r.channel),
             Column("Waiting", lambda r: fmt.count(r.waiting), lambda r: r.waiting, align=NUMBER),
-            Column("Longest wait", lambda r: fmt.duration(r.longest_wait_s),
-                   lambda r: r.longest_wait_s, align=NUMBER),
+            Column(
+                "Longest wait",
+                lambda r: fmt.duration(r.longest_wait_s),
+                lambda r: r.longest_wait_s,
+                align=NUMBER,
+            ),
             Column("Offered", lambda r: fmt.count(r.offered), lambda r: r.offered, align=NUMBER),
             Column("Handled", lambda r: fmt.count(r.handled), lambda r: r.handled, align=NUMBER),
-            Column("Abandoned", lambda r: fmt.count(r.abandoned), lambda r: r.abandoned,
-                   align=NUMBER),
-            Column("SL", lambda r: fmt.percent(r.sl_pct), lambda r: r.sl_pct, SL_TOOLTIP,
-                   align=NUMBER),
-            Column("SL target", lambda r: fmt.percent(r.sl_target_pct, 0),
-                   lambda r: r.sl_target_pct, align=NUMBER),
-            Column("Available", lambda r: str(r.agents_available), lambda r: r.agents_available,
-                   align=NUMBER),
-            Column("Staffed", lambda r: str(r.agents_staffed), lambda r: r.agents_staffed,
-                   align=NUMBER),
+            Column(
+                "Abandoned", lambda r: fmt.count(r.abandoned), lambda r: r.abandoned, align=NUMBER
+            ),
+            Column(
+                "SL", lambda r: fmt.percent(r.sl_pct), lambda r: r.sl_pct, SL_TOOLTIP, align=NUMBER
+            ),
+            Column(
+                "SL target",
+                lambda r: fmt.percent(r.sl_target_pct, 0),
+                lambda r: r.sl_target_pct,
+                align=NUMBER,
+            ),
+            Column(
+                "Available",
+                lambda r: str(r.agents_available),
+                lambda r: r.agents_available,
+                align=NUMBER,
+            ),
+            Column(
+                "Staffed", lambda r: str(r.agents_staffed), lambda r: r.agents_staffed, align=NUMBER
+            ),
         ]
         self.model: SnapshotTableModel[QueueRow] = SnapshotTableModel(columns, lambda r: r.queue_id)
         self.table = sortable_table(self.model, self)

@@ -31,14 +31,32 @@ class SupervisorView(DataView):
         super().__init__(parent)
         columns: list[Column[TeamRow]] = [
             Column("Team", lambda r: r.team),
-            Column("CSAT (30 d)", lambda r: fmt.percent(r.csat_pct), lambda r: r.csat_pct,
-                   CSAT_TOOLTIP, align=NUMBER),
-            Column("Survey answers", lambda r: fmt.count(r.csat_answers),
-                   lambda r: r.csat_answers, align=NUMBER),
-            Column("eSat (30 d)", lambda r: "—" if r.esat_mean is None else f"{r.esat_mean:.2f}",
-                   lambda r: r.esat_mean, ESAT_TOOLTIP, align=NUMBER),
-            Column("Pulse answers", lambda r: fmt.count(r.esat_answers),
-                   lambda r: r.esat_answers, align=NUMBER),
+            Column(
+                "CSAT (30 d)",
+                lambda r: fmt.percent(r.csat_pct),
+                lambda r: r.csat_pct,
+                CSAT_TOOLTIP,
+                align=NUMBER,
+            ),
+            Column(
+                "Survey answers",
+                lambda r: fmt.count(r.csat_answers),
+                lambda r: r.csat_answers,
+                align=NUMBER,
+            ),
+            Column(
+                "eSat (30 d)",
+                lambda r: "—" if r.esat_mean is None else f"{r.esat_mean:.2f}",
+                lambda r: r.esat_mean,
+                ESAT_TOOLTIP,
+                align=NUMBER,
+            ),
+            Column(
+                "Pulse answers",
+                lambda r: fmt.count(r.esat_answers),
+                lambda r: r.esat_answers,
+                align=NUMBER,
+            ),
         ]
         self.model: SnapshotTableModel[TeamRow] = SnapshotTableModel(columns, lambda r: r.team_id)
         self.table = sortable_table(self.model, self)

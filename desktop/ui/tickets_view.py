@@ -45,12 +45,23 @@ class TicketsView(DataView):
             Column("Priority", lambda r: r.priority),
             Column("Status", lambda r: r.status.replace("_", " ")),
             Column("Assignee", lambda r: r.assignee or "unassigned"),
-            Column("Age", lambda r: fmt.duration((self._at - r.created_at).total_seconds()),
-                   lambda r: r.created_at, align=NUMBER),
-            Column("Silence", lambda r: fmt.duration(_silence(r, self._at)),
-                   lambda r: _silence(r, self._at), SILENCE_TOOLTIP, align=NUMBER),
+            Column(
+                "Age",
+                lambda r: fmt.duration((self._at - r.created_at).total_seconds()),
+                lambda r: r.created_at,
+                align=NUMBER,
+            ),
+            Column(
+                "Silence",
+                lambda r: fmt.duration(_silence(r, self._at)),
+                lambda r: _silence(r, self._at),
+                SILENCE_TOOLTIP,
+                align=NUMBER,
+            ),
         ]
-        self.model: SnapshotTableModel[TicketRow] = SnapshotTableModel(columns, lambda r: r.ticket_id)
+        self.model: SnapshotTableModel[TicketRow] = SnapshotTableModel(
+            columns, lambda r: r.ticket_id
+        )
         self.table = sortable_table(self.model, self)
         layout = QVBoxLayout(self)
         layout.addWidget(kpi_row(self.open, self.new, self.pending))

@@ -35,12 +35,19 @@ class WorkloadView(DataView):
             Column("Agent", lambda r: r.name),
             Column("Team", lambda r: r.team or "—"),
             Column("State", lambda r: r.state),
-            Column("In state", lambda r: fmt.duration(self._in_state(r)), self._in_state,
-                   align=NUMBER),
-            Column("Open tickets", lambda r: str(r.open_tickets), lambda r: r.open_tickets,
-                   align=NUMBER),
+            Column(
+                "In state", lambda r: fmt.duration(self._in_state(r)), self._in_state, align=NUMBER
+            ),
+            Column(
+                "Open tickets",
+                lambda r: str(r.open_tickets),
+                lambda r: r.open_tickets,
+                align=NUMBER,
+            ),
         ]
-        self.model: SnapshotTableModel[AgentRow] = SnapshotTableModel(columns, lambda r: r.employee_id)
+        self.model: SnapshotTableModel[AgentRow] = SnapshotTableModel(
+            columns, lambda r: r.employee_id
+        )
         self.table = sortable_table(self.model, self)
         layout = QVBoxLayout(self)
         layout.addWidget(kpi_row(self.agents, self.busy, self.open))
