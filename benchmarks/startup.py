@@ -43,12 +43,21 @@ def main() -> None:
     args = parser.parse_args()
     root = Path(__file__).resolve().parent.parent
     work = Path(tempfile.mkdtemp(prefix="proximity-startup-"))
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(root),
-               XDG_CONFIG_HOME=str(work / "config"), XDG_DATA_HOME=str(work / "data"))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        PYTHONPATH=str(root),
+        XDG_CONFIG_HOME=str(work / "config"),
+        XDG_DATA_HOME=str(work / "data"),
+    )
     url = args.database or f"sqlite:///{work / 'bench.db'}"
     if not args.database:
-        subprocess.run([sys.executable, "-m", "desktop", "--database", url, "demo"], env=env,
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "desktop", "--database", url, "demo"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     app_cmd = [sys.executable, "-m", "desktop", "--database", url, "--self-test"]
     bare_cmd = [sys.executable, "-c", BARE]
     timed(app_cmd, env)  # warm the OS file cache once for both
@@ -58,8 +67,16 @@ def main() -> None:
         bare_times.append(timed(bare_cmd, env))
         app_times.append(timed(app_cmd, env))
     startup, bare = statistics.median(app_times), statistics.median(bare_times)
-    print(json.dumps({"startup_s": round(startup, 3), "bare_qt_s": round(bare, 3),
-                      "ratio": round(startup / bare, 2), "runs": args.runs}))
+    print(
+        json.dumps(
+            {
+                "startup_s": round(startup, 3),
+                "bare_qt_s": round(bare, 3),
+                "ratio": round(startup / bare, 2),
+                "runs": args.runs,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

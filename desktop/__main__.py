@@ -28,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"proximity {version()}")
-    parser.add_argument("--database", metavar="URL", help="database URL (SQLite file or PostgreSQL)")
+    parser.add_argument(
+        "--database", metavar="URL", help="database URL (SQLite file or PostgreSQL)"
+    )
     parser.add_argument("--config", metavar="FILE", help="configuration file (TOML)")
     parser.add_argument("--user", metavar="USERNAME", help="act as this employee")
     parser.add_argument(

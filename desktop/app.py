@@ -102,8 +102,11 @@ class Application:
 
     def _fill_sign_in(self, people) -> None:  # type: ignore[no-untyped-def]
         choices = [
-            (p.username, f"{p.full_name} — {p.role.value.replace('_', ' ')}"
-             + (f", {p.team_name}" if p.team_name else ""))
+            (
+                p.username,
+                f"{p.full_name} — {p.role.value.replace('_', ' ')}"
+                + (f", {p.team_name}" if p.team_name else ""),
+            )
             for p in people
         ]
         self.window.set_sign_in_choices(choices, self.ctx.actor.username if self.ctx else "")
@@ -144,7 +147,9 @@ def run_gui(settings: Settings, self_test: bool = False, timeout_s: float = 120.
     """Run the dashboard. With ``self_test``, run offscreen and exit once every view loaded."""
     if self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    logging.basicConfig(level=settings["logging.level"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings["logging.level"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app = Application(settings, self_test=self_test)
     if self_test:
         from PySide6.QtCore import QTimer

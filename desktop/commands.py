@@ -37,9 +37,9 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
     """Upgrade, show or downgrade the schema."""
     from db import migrate
+    from db.engine import Database
     from db.errors import DatabaseError
     from desktop.bootstrap import database_url
-    from db.engine import Database
 
     try:
         db = Database(database_url(settings))
@@ -48,8 +48,10 @@ def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
         elif args.action == "downgrade":
             migrate.downgrade(db.engine, args.revision or "base")
         current = migrate.current_revision(db.engine)
-        print(f"{db.display_name}: schema revision {current or '(empty)'}, "
-              f"latest {migrate.head_revision(db.engine)}")
+        print(
+            f"{db.display_name}: schema revision {current or '(empty)'}, "
+            f"latest {migrate.head_revision(db.engine)}"
+        )
     except DatabaseError as exc:
         return _fail(exc.user_message)
     except Exception as exc:  # noqa: BLE001 - report driver errors plainly on the CLI
@@ -64,8 +66,8 @@ def cmd_config(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     from sqlalchemy import text
 
-    from desktop.bootstrap import database_url
     from db.engine import Database
+    from desktop.bootstrap import database_url
 
     print(f"configuration: OK ({settings.config_file or 'no file; defaults and environment'})")
     try:

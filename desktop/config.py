@@ -218,7 +218,9 @@ def load_settings(
     return Settings(values, origins, chosen, tuple(searched))
 
 
-def describe(settings: Settings, token_source: Callable[[Settings], str | None] | None = None) -> str:
+def describe(
+    settings: Settings, token_source: Callable[[Settings], str | None] | None = None
+) -> str:
     """Human listing of the effective configuration and where each value came from."""
     lines = [f"config file: {settings.config_file or '(none found)'}"]
     width = max(len(o.key) for o in OPTIONS)
@@ -228,8 +230,10 @@ def describe(settings: Settings, token_source: Callable[[Settings], str | None] 
         lines.append(f"{option.key:<{width}}  {shown}    [{settings.origins[option.key]}]")
     if token_source is not None:
         where = token_source(settings)
-        lines.append(f"{'twilio.auth_token':<{width}}  {'****' if where else '(not set)'}    "
-                     f"[{where or 'keyring/env'}]")
+        lines.append(
+            f"{'twilio.auth_token':<{width}}  {'****' if where else '(not set)'}    "
+            f"[{where or 'keyring/env'}]"
+        )
     return "\n".join(lines)
 
 

@@ -29,7 +29,9 @@ from db.engine import Database, sqlite_url  # noqa: E402
 
 POSTGRES_ENV = "PROXIMITY_TEST_POSTGRES_URL"
 
-pytest_plugins = ["tests.fakes.fixtures"] if (Path(__file__).parent / "fakes/fixtures.py").exists() else []
+pytest_plugins = (
+    ["tests.fakes.fixtures"] if (Path(__file__).parent / "fakes/fixtures.py").exists() else []
+)
 
 
 def postgres_url() -> str | None:

@@ -31,14 +31,18 @@ def test_version_and_help() -> None:
         assert word in out.stdout
 
 
-def test_config_error_exits_2_with_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_error_exits_2_with_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[nonsense]\nx = 1\n")
     assert main(["--config", str(bad), "config", "show"]) == 2
     assert "unknown key 'nonsense.x'" in capsys.readouterr().err
 
 
-def test_db_upgrade_current_and_config_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_db_upgrade_current_and_config_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     assert main(["--database", url, "db", "upgrade"]) == 0
     assert "schema revision 0001" in capsys.readouterr().out

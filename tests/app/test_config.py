@@ -23,14 +23,17 @@ def test_defaults_without_any_file(tmp_path: Path) -> None:
 
 
 def test_precedence_flag_over_env_over_file(tmp_path: Path) -> None:
-    cfg = write(tmp_path / "p.toml", '[database]\nurl = "sqlite:///file.db"\n[refresh]\nlive_seconds = 5\n')
+    cfg = write(
+        tmp_path / "p.toml", '[database]\nurl = "sqlite:///file.db"\n[refresh]\nlive_seconds = 5\n'
+    )
     env = {"PROXIMITY_DATABASE_URL": "sqlite:///env.db"}
     s = load_settings(env=env, config_file=str(cfg), frozen_dir=tmp_path)
     assert s.database_url == "sqlite:///env.db"
     assert s.origins["database.url"] == "env PROXIMITY_DATABASE_URL"
     assert s["refresh.live_seconds"] == 5.0 and s.origins["refresh.live_seconds"] == str(cfg)
-    s = load_settings(cli={"database.url": "sqlite:///cli.db"}, env=env, config_file=str(cfg),
-                      frozen_dir=tmp_path)
+    s = load_settings(
+        cli={"database.url": "sqlite:///cli.db"}, env=env, config_file=str(cfg), frozen_dir=tmp_path
+    )
     assert s.database_url == "sqlite:///cli.db" and s.origins["database.url"] == "command line"
 
 

@@ -47,7 +47,7 @@ def test_timestamps_come_back_utc_aware(any_db: Database) -> None:
 
 def test_naive_datetime_is_refused(sqlite_db: Database) -> None:
     with pytest.raises(Exception, match="naive"), sqlite_db.write() as s:
-        s.add(Team(name="T", created_at=datetime(2026, 1, 1)))  # noqa: DTZ001
+        s.add(Team(name="T", created_at=datetime(2026, 1, 1)))
 
 
 def test_locked_database_gives_clear_retryable_error(tmp_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_concurrent_writers_do_not_fail(sqlite_db: Database) -> None:
             for i in range(20):
                 with sqlite_db.write() as s:
                     s.add(Team(name=f"team-{n}-{i}", created_at=datetime.now(UTC)))
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]

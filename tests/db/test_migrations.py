@@ -38,8 +38,15 @@ def test_migration_matches_models(any_db: Database) -> None:
 
 def test_hot_indexes_exist(any_db: Database) -> None:
     inspector = inspect(any_db.engine)
-    names = {ix["name"] for table in ("contacts", "tickets", "notifications", "agent_states")
-             for ix in inspector.get_indexes(table)}
-    for wanted in ("ix_contacts_waiting", "ix_tickets_open_assignee", "ix_notifications_state_due",
-                   "ix_agent_states_current"):
+    names = {
+        ix["name"]
+        for table in ("contacts", "tickets", "notifications", "agent_states")
+        for ix in inspector.get_indexes(table)
+    }
+    for wanted in (
+        "ix_contacts_waiting",
+        "ix_tickets_open_assignee",
+        "ix_notifications_state_due",
+        "ix_agent_states_current",
+    ):
         assert wanted in names

@@ -19,8 +19,13 @@ class Item:
 
 COLUMNS = [
     Column("Name", lambda r: r.name),
-    Column("Value", lambda r: "—" if r.value is None else f"{r.value:.1f}", lambda r: r.value,
-           "the value", align=NUMBER),
+    Column(
+        "Value",
+        lambda r: "—" if r.value is None else f"{r.value:.1f}",
+        lambda r: r.value,
+        "the value",
+        align=NUMBER,
+    ),
 ]
 
 
@@ -80,5 +85,7 @@ def test_none_sorts_below_numbers() -> None:
     model = make_model()
     model.apply([Item(1, "a", None), Item(2, "b", 2.0)])
     assert model.data(model.index(0, 1), SORT_ROLE) < model.data(model.index(1, 1), SORT_ROLE)
-    assert model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == "the value"
+    assert (
+        model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == "the value"
+    )
     assert model.rowCount(model.index(0, 0)) == 0 and model.rowCount(QModelIndex()) == 2
