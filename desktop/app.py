@@ -50,7 +50,9 @@ def _actor_for(db, username):  # type: ignore[no-untyped-def]
 class Application:
     """Owns the QApplication, the task runner and the main window for one run."""
 
-    def __init__(self, settings: Settings, self_test: bool = False) -> None:
+    def __init__(
+        self, settings: Settings, self_test: bool = False, start_services: bool = True
+    ) -> None:
         from PySide6.QtCore import QCoreApplication
         from PySide6.QtWidgets import QApplication
 
@@ -69,6 +71,8 @@ class Application:
         self.window.sign_in_requested.connect(self._sign_in_as)
         self.ctx = None
         self.error: str | None = None
+        self.start_services = start_services and not self_test
+        self.services: list = []
 
     def start(self) -> None:
         """Show the window now and prepare the database in the background."""
@@ -99,6 +103,23 @@ class Application:
             self.window.show_message("Created the demo database with 90 days of history.")
         if prepared.is_demo:
             self.runner.submit(partial(_sign_in_choices, prepared.db), self._fill_sign_in)
+        if self.start_services:
+            self._start_services(prepared)
+
+    def _start_services(self, prepared) -> None:  # type: ignore[no-untyped-def]
+        from desktop.services import service_starters
+
+        for starter in service_starters(self.settings, prepared):
+            self.runner.submit(starter, self._service_started, self._service_failed)
+
+    def _service_started(self, handle) -> None:  # type: ignore[no-untyped-def]
+        if handle is not None:
+            self.services.append(handle)
+            log.info("service started: %s", handle.name)
+
+    def _service_failed(self, error) -> None:  # type: ignore[no-untyped-def]
+        log.error("a background service failed to start: %s\n%s", error.message, error.details)
+        self.window.show_message(f"A background service did not start: {error.message}")
 
     def _fill_sign_in(self, people) -> None:  # type: ignore[no-untyped-def]
         choices = [
@@ -139,6 +160,12 @@ class Application:
         for view in self.window.views:
             view.detach()
         self.runner.wait(30_000)
+        for service in reversed(self.services):
+            try:
+                service.stop()
+            except Exception:  # noqa: BLE001 - one failing stop must not block the others
+                log.exception("stopping %s failed", getattr(service, "name", service))
+        self.services.clear()
         if self.ctx is not None:
             self.ctx.db.dispose()
 
