@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from db import migrate
 from db.engine import Database, default_sqlite_path, sqlite_url
+from db.errors import DatabaseError, translate_error
 from db.models import Ticket
 from db.queries.people import actor_for, default_demo_actor, is_demo_database
 from desktop.config import Settings
@@ -34,9 +35,17 @@ def database_url(settings: Settings) -> str:
 def open_database(settings: Settings) -> Database:
     """Open the database and upgrade its schema to the latest revision."""
     db = Database(database_url(settings))
-    if migrate.needs_upgrade(db.engine):
-        log.info("upgrading schema of %s", db.display_name)
-        migrate.upgrade(db.engine)
+    try:
+        if migrate.needs_upgrade(db.engine):
+            log.info("upgrading schema of %s", db.display_name)
+            migrate.upgrade(db.engine)
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        translated = translate_error(exc)
+        if translated is exc:
+            raise
+        raise translated from exc
     return db
 
 

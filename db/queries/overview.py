@@ -161,9 +161,7 @@ def tickets_overview(session: Session, now: datetime, limit: int = 500) -> Ticke
     counts = dict(
         session.execute(
             select(Ticket.status, func.count()).where(open_filter).group_by(Ticket.status)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     assignee = aliased(Employee)
     stmt = (

@@ -62,6 +62,9 @@ class MainWindow(QMainWindow):
         self.header = QLabel("Proximity")
         self.header.setObjectName("viewTitle")
         self.stack.currentChanged.connect(lambda i: self.header.setText(self.views[i].title))
+        self.stack.currentChanged.connect(
+            lambda i: self.setWindowTitle(f"{self.views[i].title} — Proximity")
+        )
 
         content = QWidget()
         content_layout = QVBoxLayout(content)
@@ -137,6 +140,7 @@ class MainWindow(QMainWindow):
     def attach(self, ctx: ViewContext, database_label: str) -> None:
         """The database is ready: show who and where, and start every view's refresh."""
         self.db_label.setText(f"Database: {database_label}")
+        self.statusBar().clearMessage()
         self.set_actor(ctx.actor)
         for view in self.views:
             view.attach(ctx)
@@ -175,7 +179,10 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         last = self._settings.value("window/view", "queues")
         ids = [v.view_id for v in self.views]
-        self.show_view(ids.index(last) if last in ids else 0)
+        index = ids.index(last) if last in ids else 0
+        self.show_view(index)
+        self.header.setText(self.views[index].title)
+        self.setWindowTitle(f"{self.views[index].title} — Proximity")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._settings.setValue("window/geometry", self.saveGeometry())
