@@ -7,6 +7,7 @@ Heavy modules (Qt, SQLAlchemy, twilio) are imported inside the command that need
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from importlib import metadata
 
@@ -74,16 +75,33 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``proximity`` console script and ``python -m desktop``."""
     args = build_parser().parse_args(argv)
+    from desktop import crash, logging_setup
     from desktop.config import ConfigError, load_settings
 
+    # A windowed start (no terminal) shows start-up failures in a dialog, or nobody sees them.
+    gui_without_terminal = (
+        args.command is None and not args.self_test and not logging_setup.started_from_terminal()
+    )
     try:
         settings = load_settings(
             cli={"database.url": args.database, "user.name": args.user},
             config_file=args.config,
         )
     except ConfigError as exc:
+        logging_setup.configure_logging(None)
+        logging.getLogger("proximity").error("configuration error: %s", exc)
         print(f"proximity: configuration error: {exc}", file=sys.stderr)
+        if gui_without_terminal:
+            from desktop.ui.crash_dialog import show_blocking_error
+
+            show_blocking_error("Proximity: configuration error", str(exc))
         return 2
+    log_path = logging_setup.configure_logging(settings, **logging_setup.console_for(args.command))
+    fallback = None
+    if gui_without_terminal:
+        from desktop.ui.crash_dialog import blocking_presenter as fallback
+    crash.install(log_path, fallback)
+    logging.getLogger("proximity").info("Proximity %s: %s", version(), args.command or "GUI")
 
     from desktop import commands
 

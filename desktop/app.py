@@ -163,21 +163,33 @@ class Application:
         for service in reversed(self.services):
             try:
                 service.stop()
-            except Exception:  # noqa: BLE001 - one failing stop must not block the others
+            except Exception:  # one failing stop must not block the others
                 log.exception("stopping %s failed", getattr(service, "name", service))
         self.services.clear()
         if self.ctx is not None:
             self.ctx.db.dispose()
 
 
+def _crash_presenter(app: Application, self_test: bool):  # type: ignore[no-untyped-def]
+    """Unhandled errors on any thread: a dialog, or in the self-test a failure and exit 1."""
+    from desktop.ui.crash_dialog import CrashPresenter
+
+    def fail_self_test(report) -> None:  # type: ignore[no-untyped-def]
+        app.error = f"unhandled error on thread {report.thread}: {report.summary}"
+        app.qapp.exit(1)
+
+    return CrashPresenter(app.window, on_report=fail_self_test if self_test else None)
+
+
 def run_gui(settings: Settings, self_test: bool = False, timeout_s: float = 120.0) -> int:
     """Run the dashboard. With ``self_test``, run offscreen and exit once every view loaded."""
     if self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    logging.basicConfig(
-        level=settings["logging.level"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from desktop import crash
+
+    crash.install_qt_message_handler()
     app = Application(settings, self_test=self_test)
+    crash.set_presenter(_crash_presenter(app, self_test))
     if self_test:
         from PySide6.QtCore import QTimer
 
@@ -194,6 +206,11 @@ def run_gui(settings: Settings, self_test: bool = False, timeout_s: float = 120.
         QTimer.singleShot(int(timeout_s * 1000), timed_out)
     app.start()
     code = app.qapp.exec()
+    crash.set_presenter(None)
+    if app.window.isVisible():
+        # Close now, while Python is whole: left to the interpreter's exit, the views' hide
+        # handlers would run half torn down and crash the process (exit code -11).
+        app.window.close()
     app.shutdown()
     if self_test and code != 0:
         print(f"self-test: FAILED — {app.error or 'exit code ' + str(code)}", file=sys.stderr)

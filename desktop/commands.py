@@ -66,18 +66,28 @@ def cmd_config(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     from sqlalchemy import text
 
+    from db import migrate
     from db.engine import Database
     from desktop.bootstrap import database_url
+    from desktop.config_check import check_settings
 
-    print(f"configuration: OK ({settings.config_file or 'no file; defaults and environment'})")
+    findings = check_settings(settings, token_source)
+    errors = [f for f in findings if f.severity == "error"]
+    source = settings.config_file or "no file; defaults and environment"
+    print(f"configuration: {'FAILED' if errors else 'OK'} ({source})")
+    for finding in findings:
+        print(f"  {finding.severity}: {finding.text}")
     try:
         db = Database(database_url(settings))
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+        current, head = migrate.current_revision(db.engine), migrate.head_revision(db.engine)
+        db.dispose()
     except Exception as exc:  # noqa: BLE001 - the check reports any failure
         return _fail(f"database: cannot connect: {exc}")
-    print(f"database: OK ({db.display_name})")
-    return 0
+    state = "up to date" if current == head else f"will be upgraded to {head} on start"
+    print(f"database: OK ({db.display_name}; schema {current or '(empty)'}, {state})")
+    return 1 if errors else 0
 
 
 def cmd_notifier(settings: Settings, args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ server, ``PROXIMITY_TWILIO_AUTH_TOKEN`` (see ``twilio_auth_token``).
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tomllib
 from collections.abc import Callable, Mapping
@@ -50,6 +51,7 @@ class Option:
 OPTIONS: tuple[Option, ...] = (
     Option("database.url", str, "", "SQLAlchemy URL; empty = the embedded SQLite file"),
     Option("notifications.dispatcher", bool, True, "run the notification dispatcher here"),
+    Option("notifications.lease_seconds", float, 20.0, "dispatcher lock lease (standby takeover)"),
     Option("twilio.account_sid", str, "", "Twilio Account SID (AC...)"),
     Option("twilio.from", str, "", "sender number in E.164"),
     Option("twilio.messaging_service_sid", str, "", "Messaging Service SID (MG...)"),
@@ -60,14 +62,38 @@ OPTIONS: tuple[Option, ...] = (
     Option("logging.level", str, "INFO", "log level", ("DEBUG", "INFO", "WARNING", "ERROR")),
     Option("refresh.live_seconds", float, 2.0, "queues and workload refresh interval"),
     Option("refresh.tickets_seconds", float, 5.0, "ticket board refresh interval"),
+    Option("refresh.supervisor_seconds", float, 120.0, "supervisor view refresh interval"),
+    Option("coaching.occupancy_max", float, 0.85, "coaching flag: weekly occupancy above this"),
+    Option("coaching.occupancy_weeks", float, 3, "coaching flag: ...for this many weeks"),
+    Option("coaching.overtime_rising_weeks", float, 2, "coaching flag: overtime up N weeks"),
+    Option("coaching.overtime_min_hours", float, 2.0, "coaching flag: ...to at least h/week"),
+    Option("coaching.esat_drop", float, 0.5, "coaching flag: eSat mean (1-5) fell by this"),
+    Option("coaching.no_coaching_days", float, 30, "coaching flag: days without a session"),
+    Option("coaching.qa_item_min_pct", float, 60.0, "coaching flag: QA item mean below %"),
+    Option("coaching.qa_item_min_reviews", float, 3, "coaching flag: ...over N reviews"),
+    Option("coaching.aht_deviation", float, 0.3, "coaching flag: AHT this far from median"),
+    Option("coaching.csat_move_points", float, 5.0, "coaching flag: ...while CSAT moved"),
+    Option("coaching.queue_change_drop_points", float, 8.0, "coaching flag: after a move"),
+    Option("coaching.silence_share", float, 0.4, "coaching flag: share of silence breaches"),
+    Option("coaching.silence_min_breaches", float, 5, "coaching flag: ...of at least N"),
+    Option("coaching.follow_up_overdue_days", float, 7, "follow-up overdue this long: high"),
     Option("ui.language", str, "en", "interface language"),
     Option("ui.theme", str, "system", "colour theme", ("system", "light", "dark")),
     Option("import.phone_region", str, "US", "region for phone numbers without +country"),
+    Option("sla.at_risk_fraction", float, 0.8, "share of an SLA target after which it is at risk"),
     Option("demo.simulator", str, "auto", "live demo simulator", ("auto", "on", "off")),
     Option("user.name", str, "", "sign in as this employee username; empty = OS user"),
 )
 OPTIONS_BY_KEY: dict[str, Option] = {o.key: o for o in OPTIONS}
-SECRET_KEYS = frozenset()  # no secret is ever read from the file or shown unmasked
+# Secrets are refused in a file (readable by anyone who can read the file), with the reason.
+SECRET_KEYS = frozenset({"twilio.auth_token", "twilio.token", "twilio.password"})
+_KIND_HINT = {str: "text in quotes", float: "a number", bool: "true or false"}
+_URL_PASSWORD = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*:)([^@/]+)(@)")
+
+
+def mask_url_password(url: str) -> str:
+    """``postgresql://user:secret@host/db`` -> ``postgresql://user:****@host/db``."""
+    return _URL_PASSWORD.sub(r"\1****\3", url)
 
 
 @dataclass(frozen=True)
@@ -139,7 +165,9 @@ def _coerce(option: Option, value: Any, where: str) -> Any:
                 f"not {value!r}"
             )
         return value
-    raise ConfigError(f"{where}: key '{option.key}' expects {expected}, got {value!r}")
+    raise ConfigError(
+        f"{where}: key '{option.key}' expects {expected} ({_KIND_HINT[option.kind]}), got {value!r}"
+    )
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -164,6 +192,13 @@ def read_config_file(path: Path) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in _flatten(raw).items():
         option = OPTIONS_BY_KEY.get(key)
+        if key in SECRET_KEYS:
+            raise ConfigError(
+                f"{path}: key '{key}' is not allowed: secrets never go in a configuration "
+                f"file. Store the Twilio auth token in the OS keyring (service "
+                f"'{KEYRING_SERVICE}', user = the account SID) or, on a headless server, in "
+                f"the environment variable {TOKEN_ENV}."
+            )
         if option is None:
             known = ", ".join(sorted(OPTIONS_BY_KEY))
             raise ConfigError(f"{path}: unknown key '{key}' (known keys: {known})")
@@ -223,9 +258,16 @@ def describe(
 ) -> str:
     """Human listing of the effective configuration and where each value came from."""
     lines = [f"config file: {settings.config_file or '(none found)'}"]
+    if settings.searched:
+        lines.append("looked for, in order:")
+        lines += [
+            f"  {'*' if path == settings.config_file else '-'} {path}" for path in settings.searched
+        ]
     width = max(len(o.key) for o in OPTIONS)
     for option in OPTIONS:
         value = settings.values[option.key]
+        if isinstance(value, str):
+            value = mask_url_password(value)
         shown = "(empty)" if value == "" else repr(value) if isinstance(value, str) else value
         lines.append(f"{option.key:<{width}}  {shown}    [{settings.origins[option.key]}]")
     if token_source is not None:
@@ -242,8 +284,11 @@ def twilio_auth_token(settings: Settings, env: Mapping[str, str] | None = None) 
 
     Call it off the GUI thread: the keyring backend may talk to a system service.
     """
+    from desktop.log_redaction import register_secret
+
     env = os.environ if env is None else env
     if env.get(TOKEN_ENV):
+        register_secret(env[TOKEN_ENV])  # whatever logs it later, the log never shows it
         return env[TOKEN_ENV]
     account = settings.values.get("twilio.account_sid")
     if not account:
@@ -251,9 +296,11 @@ def twilio_auth_token(settings: Settings, env: Mapping[str, str] | None = None) 
     try:
         import keyring
 
-        return keyring.get_password(KEYRING_SERVICE, account)
+        token = keyring.get_password(KEYRING_SERVICE, account)
     except Exception:  # noqa: BLE001 - no usable keyring backend on this machine
         return None
+    register_secret(token)
+    return token
 
 
 def token_source(settings: Settings) -> str | None:

@@ -8,10 +8,12 @@ starter to ``service_starters``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Protocol
 
 from desktop.bootstrap import AppContext
 from desktop.config import Settings
+from desktop.sources import live_services
 
 
 class ServiceHandle(Protocol):
@@ -33,4 +35,7 @@ def service_starters(settings: Settings, app: AppContext) -> list[Starter]:
     setting), so the decision and its imports also stay off the GUI thread.
     """
     starters: list[Starter] = []
+    starters.append(partial(live_services.start_demo_simulator, settings, app))
+    starters.append(partial(live_services.start_taskrouter, settings, app))
+    starters.append(partial(__import__("desktop.notify").notify.start_dispatcher, settings, app))
     return starters

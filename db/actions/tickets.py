@@ -8,7 +8,7 @@ undo it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -28,6 +28,15 @@ from desktop.core.domain import (
 )
 from desktop.core.identity import Actor
 
+# Default SLA targets per priority, in minutes (first response, resolution); the demo data
+# uses the same figures. A ticket whose targets are these defaults follows a priority change.
+DEFAULT_TARGETS: dict[Priority, tuple[int, int]] = {
+    Priority.LOW: (1440, 10080),
+    Priority.NORMAL: (480, 4320),
+    Priority.HIGH: (240, 1440),
+    Priority.URGENT: (60, 480),
+}
+
 
 class ActionRefused(ValueError):
     """The action is not allowed (e.g. a status transition); the message says why."""
@@ -43,12 +52,23 @@ class TicketRef:
 
 @dataclass(frozen=True)
 class ActionResult:
-    """What changed, with the new versions and the values to restore on undo."""
+    """What changed, with the new versions and the values to restore on undo.
+
+    Attributes:
+        skipped: (ticket id, reason) of tickets a bulk action left alone, e.g. a status update
+            for a customer who opted out of SMS.
+    """
 
     action: str
     refs: tuple[TicketRef, ...]
     previous: dict[int, str | None]
     undoable: bool = True
+    skipped: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def count(self) -> int:
+        """How many tickets the action changed."""
+        return len(self.refs)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -208,7 +228,11 @@ def change_priority(
     priority: Priority,
     now: datetime | None = None,
 ) -> ActionResult:
-    """Change tickets' priority (the SLA targets follow the new priority's defaults)."""
+    """Change tickets' priority.
+
+    The SLA targets follow the new priority's defaults when they were the old priority's
+    defaults (or unset); targets set by hand or by an import are kept.
+    """
     at = _now(now)
     tickets = _load(session, refs)
     previous: dict[int, str | None] = {}
@@ -235,6 +259,11 @@ def change_priority(
             old=t.priority.value,
             new=priority.value,
         )
+        if (t.frt_target_minutes, t.resolution_target_minutes) in (
+            DEFAULT_TARGETS[t.priority],
+            (None, None),
+        ):
+            t.frt_target_minutes, t.resolution_target_minutes = DEFAULT_TARGETS[priority]
         t.priority = priority
         t.updated_at = at
     return _finish(session, "priority", tickets, previous)
@@ -313,6 +342,67 @@ def queue_status_update(
     record(session, actor, "ticket.status_update", "ticket", t.id, None, {"due_at": at}, at)
     t.updated_at = at
     return _finish(session, "status_update", [t], {t.id: None}, undoable=False)
+
+
+def add_notes(
+    session: Session,
+    actor: Actor,
+    refs: Sequence[TicketRef],
+    body: str,
+    now: datetime | None = None,
+) -> ActionResult:
+    """The same internal note on several tickets, in one transaction."""
+    return _each(session, "note", refs, lambda ref: add_note(session, actor, ref, body, now))
+
+
+def log_replies(
+    session: Session,
+    actor: Actor,
+    refs: Sequence[TicketRef],
+    body: str,
+    now: datetime | None = None,
+) -> ActionResult:
+    """The same public reply logged on several tickets, in one transaction."""
+    return _each(session, "reply", refs, lambda ref: log_reply(session, actor, ref, body, now))
+
+
+def queue_status_updates(
+    session: Session, actor: Actor, refs: Sequence[TicketRef], now: datetime | None = None
+) -> ActionResult:
+    """ "Send a status update now" for several tickets.
+
+    Customers who opted out of SMS or have no mobile number are skipped and listed in
+    ``skipped``; the others are queued in one transaction. Only when every ticket is skipped
+    is the action refused.
+    """
+    queued: list[TicketRef] = []
+    skipped: list[tuple[int, str]] = []
+    for ref in refs:
+        try:
+            # A refusal comes before anything is added, so nothing needs rolling back.
+            queued.extend(queue_status_update(session, actor, ref, now).refs)
+        except ActionRefused as exc:
+            skipped.append((ref.ticket_id, str(exc)))
+    if not queued:
+        raise ActionRefused(
+            skipped[0][1]
+            if len(skipped) == 1
+            else f"No status update was queued: {len(skipped)} "
+            "customers opted out of SMS or have no mobile number."
+        )
+    return ActionResult("status_update", tuple(queued), {}, False, tuple(skipped))
+
+
+def _each(
+    session: Session,
+    action: str,
+    refs: Sequence[TicketRef],
+    one: Callable[[TicketRef], ActionResult],
+) -> ActionResult:
+    out: list[TicketRef] = []
+    for ref in refs:
+        out.extend(one(ref).refs)
+    return ActionResult(action, tuple(out), {r.ticket_id: None for r in out}, undoable=False)
 
 
 UNDOABLE = {"assign", "status", "priority"}

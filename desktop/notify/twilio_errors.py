@@ -37,6 +37,7 @@ class ErrorClass(StrEnum):
     PERMANENT = "permanent"  # never retry this message
     OPTED_OUT = "opted_out"  # permanent, and the customer must be marked opted out
     CARRIER_FILTERED = "carrier_filtered"  # not retried blindly: needs a changed message
+    CONFIGURATION = "configuration"  # our credentials or account are wrong: pause, tell the user
     UNKNOWN = "unknown"  # no rule matched; the caller decides (e.g. a few retries)
 
 
@@ -53,6 +54,7 @@ DEFAULT_CODE_CLASSES: Mapping[int, ErrorClass] = MappingProxyType(
         30006: ErrorClass.PERMANENT,  # landline or unreachable carrier
         21610: ErrorClass.OPTED_OUT,  # recipient replied STOP
         30007: ErrorClass.CARRIER_FILTERED,  # carrier filtering
+        20003: ErrorClass.CONFIGURATION,  # authentication failed (wrong SID or token)
     }
 )
 
@@ -70,6 +72,7 @@ class StatusRule:
 
 
 DEFAULT_STATUS_RULES: tuple[StatusRule, ...] = (
+    StatusRule(401, 401, ErrorClass.CONFIGURATION),
     StatusRule(429, 429, ErrorClass.RETRYABLE),
     StatusRule(500, 599, ErrorClass.RETRYABLE),
 )

@@ -57,3 +57,14 @@ def test_config_check_fails_for_unreachable_database(capsys: pytest.CaptureFixtu
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
     assert main(["--database", url, "config", "check"]) == 1
     assert "cannot connect" in capsys.readouterr().err
+
+
+def test_config_check_fails_on_an_incomplete_twilio_setup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROXIMITY_TWILIO_ACCOUNT_SID", "AC" + "0" * 32)
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert main(["--database", url, "config", "check"]) == 1
+    out = capsys.readouterr().out
+    assert "configuration: FAILED" in out and "no sender" in out
+    assert "database: OK" in out  # the database is still tested and reported

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from desktop.config import ConfigError, describe, load_settings
+from desktop.config_check import check_settings
 
 
 def write(path: Path, text: str) -> Path:
@@ -80,3 +81,73 @@ def test_describe_lists_origins_and_never_a_token(tmp_path: Path) -> None:
     text = describe(s, lambda _s: "env PROXIMITY_TWILIO_AUTH_TOKEN")
     assert "twilio.account_sid" in text and "env PROXIMITY_TWILIO_ACCOUNT_SID" in text
     assert "twilio.auth_token" in text and "****" in text
+
+
+def test_lookup_order_of_the_whole_chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--config > PROXIMITY_CONFIG > user dir > site dir > beside the executable."""
+    user_dir, site_dir, exe_dir = tmp_path / "user", tmp_path / "site", tmp_path / "exe"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(user_dir))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(site_dir))
+    files = {
+        "exe": exe_dir / "proximity.toml",
+        "site": site_dir / "Proximity" / "proximity.toml",
+        "user": user_dir / "Proximity" / "proximity.toml",
+        "env": tmp_path / "env.toml",
+        "flag": tmp_path / "flag.toml",
+    }
+    found = []
+    for name, path in files.items():  # add them from the weakest up
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(path, f'[ui]\nlanguage = "{name}"\n')
+        s = load_settings(
+            env={"PROXIMITY_CONFIG": str(files["env"])} if files["env"].exists() else {},
+            config_file=str(files["flag"]) if files["flag"].exists() else None,
+            frozen_dir=exe_dir,
+        )
+        found.append((s["ui.language"], s.config_file))
+    assert found == [(name, path) for name, path in files.items()]
+
+
+def test_a_token_in_the_file_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    cfg = write(tmp_path / "p.toml", "[twilio]\nauth_token = 'abc'\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(env={}, config_file=str(cfg), frozen_dir=tmp_path)
+    message = str(info.value)
+    assert str(cfg) in message and "twilio.auth_token" in message
+    assert "keyring" in message and "PROXIMITY_TWILIO_AUTH_TOKEN" in message
+
+
+def test_wrong_type_says_what_to_write(tmp_path: Path) -> None:
+    cfg = write(tmp_path / "p.toml", "[notifications]\ndispatcher = 'sometimes'\n")
+    with pytest.raises(ConfigError, match=r"'notifications.dispatcher' expects bool \(true or"):
+        load_settings(env={}, config_file=str(cfg), frozen_dir=tmp_path)
+
+
+def test_show_masks_passwords_and_lists_the_places_searched(tmp_path: Path) -> None:
+    cfg = write(tmp_path / "p.toml", "[database]\nurl = 'postgresql://px:hunter2@db/prox'\n")
+    s = load_settings(env={}, config_file=str(cfg), frozen_dir=tmp_path)
+    text = describe(s)
+    assert "hunter2" not in text and "postgresql://px:****@db/prox" in text
+    assert f"* {cfg}" in text and f"- {tmp_path / 'proximity.toml'}" in text
+
+
+def test_check_settings_findings(tmp_path: Path) -> None:
+    blocker = write(tmp_path / "file-not-dir", "x")
+    cfg = write(
+        tmp_path / "p.toml",
+        "[database]\nurl = 'postgresql://px:hunter2@db/prox'\n"
+        "[twilio]\naccount_sid = 'AC123'\n"
+        "[taskrouter]\nworkspace_sid = 'WS" + "a" * 32 + "'\n"
+        f"[logging]\ndir = '{blocker.as_posix()}'\n",
+    )
+    s = load_settings(env={}, config_file=str(cfg), frozen_dir=tmp_path)
+    findings = check_settings(s, token_lookup=lambda _s: None)
+    texts = [(f.severity, f.text) for f in findings]
+    assert any(sev == "error" and "twilio.account_sid = 'AC123'" in t for sev, t in texts)
+    assert any(sev == "error" and "no sender" in t for sev, t in texts)
+    assert any(sev == "warning" and "no Twilio auth token" in t for sev, t in texts)
+    assert any(sev == "warning" and "contains a password" in t for sev, t in texts)
+    assert any(sev == "error" and "not writable" in t for sev, t in texts)
+    assert not any("workspace_sid" in t for _sev, t in texts)  # well-formed
+    good = load_settings(env={"PROXIMITY_LOGGING_DIR": str(tmp_path / "logs")}, frozen_dir=tmp_path)
+    assert check_settings(good, token_lookup=lambda _s: None) == []

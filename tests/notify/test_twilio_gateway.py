@@ -199,7 +199,7 @@ def test_connection_refused_is_certainly_not_sent(fake_twilio: FakeTwilio) -> No
     assert result.error_class is ErrorClass.RETRYABLE and not result.uncertain
 
 
-def test_wrong_token_is_unknown_not_retryable(fake_twilio: FakeTwilio) -> None:
+def test_wrong_token_is_a_configuration_error_not_retryable(fake_twilio: FakeTwilio) -> None:
     settings = TwilioSettings(
         fake_twilio.account_sid,
         "wrong",
@@ -209,7 +209,7 @@ def test_wrong_token_is_unknown_not_retryable(fake_twilio: FakeTwilio) -> None:
     )
     result = TwilioGateway(settings).send_sms(TO, "hi")
     assert (result.http_status, result.error_code) == (401, 20003)
-    assert result.error_class is ErrorClass.UNKNOWN
+    assert result.error_class is ErrorClass.CONFIGURATION
 
 
 # ------------------------------------------------------------------------------ reconciliation

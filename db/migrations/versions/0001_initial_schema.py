@@ -120,6 +120,7 @@ def upgrade() -> None:
         sa.Column("scale_min", sa.Integer(), nullable=False),
         sa.Column("scale_max", sa.Integer(), nullable=False),
         sa.Column("critical", sa.Boolean(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["rubric_id"], ["qa_rubrics.id"], name=op.f("fk_qa_rubric_items_rubric_id_qa_rubrics")
         ),
@@ -169,13 +170,15 @@ def upgrade() -> None:
     with op.batch_alter_table("agent_states", schema=None) as batch_op:
         batch_op.create_index(
             "ix_agent_states_current",
-            ["employee_id"],
+            ["employee_id", "state", "started_at", "ended_at"],
             unique=False,
             sqlite_where=sa.text("ended_at IS NULL"),
             postgresql_where=sa.text("ended_at IS NULL"),
         )
         batch_op.create_index(
-            "ix_agent_states_employee_started", ["employee_id", "started_at"], unique=False
+            "ix_agent_states_employee_started",
+            ["employee_id", "started_at", "ended_at", "state"],
+            unique=False,
         )
 
     op.create_table(
@@ -213,6 +216,7 @@ def upgrade() -> None:
         sa.Column("linked_flags", sa.JSON(), nullable=True),
         sa.Column("linked_ticket_ids", sa.JSON(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("follow_up_done_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["coach_id"], ["employees.id"], name=op.f("fk_coaching_sessions_coach_id_employees")
         ),
@@ -278,6 +282,29 @@ def upgrade() -> None:
             ["queue_id"], ["queues.id"], name=op.f("fk_queue_members_queue_id_queues")
         ),
         sa.PrimaryKeyConstraint("queue_id", "employee_id", name=op.f("pk_queue_members")),
+    )
+    op.create_table(
+        "queue_source_stats",
+        sa.Column("queue_id", sa.Integer(), nullable=False),
+        sa.Column("window", sa.String(length=8), nullable=False),
+        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("waiting", sa.Integer(), nullable=False),
+        sa.Column("longest_wait_seconds", sa.Float(), nullable=True),
+        sa.Column("offered", sa.Integer(), nullable=False),
+        sa.Column("handled", sa.Integer(), nullable=False),
+        sa.Column("abandoned", sa.Integer(), nullable=False),
+        sa.Column("answered_within", sa.Integer(), nullable=False),
+        sa.Column("answer_wait_total_seconds", sa.Float(), nullable=False),
+        sa.Column("agents_staffed", sa.Integer(), nullable=False),
+        sa.Column("agents_available", sa.Integer(), nullable=False),
+        sa.Column("agents_busy", sa.Integer(), nullable=False),
+        sa.Column("agents_away", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["queue_id"], ["queues.id"], name=op.f("fk_queue_source_stats_queue_id_queues")
+        ),
+        sa.PrimaryKeyConstraint("queue_id", "window", name=op.f("pk_queue_source_stats")),
     )
     op.create_table(
         "saved_filters",
@@ -351,6 +378,30 @@ def upgrade() -> None:
             postgresql_where=sa.text("status IN ('new', 'open', 'pending', 'on_hold')"),
         )
         batch_op.create_index(
+            "ix_tickets_open_assignee_load",
+            ["assignee_id", "priority", "created_at", "status"],
+            unique=False,
+            sqlite_where=sa.text("status IN ('new', 'open', 'pending', 'on_hold')"),
+            postgresql_where=sa.text("status IN ('new', 'open', 'pending', 'on_hold')"),
+        )
+        batch_op.create_index(
+            "ix_tickets_open_clocks",
+            [
+                "status",
+                "created_at",
+                "first_response_at",
+                "last_heard_at",
+                "frt_target_minutes",
+                "resolution_target_minutes",
+                "priority",
+                "queue_id",
+                "assignee_id",
+            ],
+            unique=False,
+            sqlite_where=sa.text("status IN ('new', 'open', 'pending', 'on_hold')"),
+            postgresql_where=sa.text("status IN ('new', 'open', 'pending', 'on_hold')"),
+        )
+        batch_op.create_index(
             "ix_tickets_open_queue",
             ["queue_id", "created_at"],
             unique=False,
@@ -393,10 +444,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_contacts_agent_answered", ["agent_id", "answered_at"], unique=False
+            "ix_contacts_agent_answered",
+            ["agent_id", "answered_at", "ended_at", "talk_seconds", "hold_seconds", "wrap_seconds"],
+            unique=False,
         )
         batch_op.create_index(
-            "ix_contacts_queue_enqueued", ["queue_id", "enqueued_at"], unique=False
+            "ix_contacts_queue_figures",
+            [
+                "queue_id",
+                "enqueued_at",
+                "answered_at",
+                "abandoned_at",
+                "ended_at",
+                "wait_seconds",
+                "talk_seconds",
+                "hold_seconds",
+                "wrap_seconds",
+            ],
+            unique=False,
         )
         batch_op.create_index(batch_op.f("ix_contacts_ticket_id"), ["ticket_id"], unique=False)
         batch_op.create_index(
@@ -585,7 +650,7 @@ def downgrade() -> None:
             postgresql_where=sa.text("answered_at IS NULL AND abandoned_at IS NULL"),
         )
         batch_op.drop_index(batch_op.f("ix_contacts_ticket_id"))
-        batch_op.drop_index("ix_contacts_queue_enqueued")
+        batch_op.drop_index("ix_contacts_queue_figures")
         batch_op.drop_index("ix_contacts_agent_answered")
 
     op.drop_table("contacts")
@@ -594,6 +659,16 @@ def downgrade() -> None:
         batch_op.drop_index("ix_tickets_solved")
         batch_op.drop_index(
             "ix_tickets_open_queue",
+            sqlite_where=sa.text("status IN ('new', 'open', 'pending', 'on_hold')"),
+            postgresql_where=sa.text("status IN ('new', 'open', 'pending', 'on_hold')"),
+        )
+        batch_op.drop_index(
+            "ix_tickets_open_clocks",
+            sqlite_where=sa.text("status IN ('new', 'open', 'pending', 'on_hold')"),
+            postgresql_where=sa.text("status IN ('new', 'open', 'pending', 'on_hold')"),
+        )
+        batch_op.drop_index(
+            "ix_tickets_open_assignee_load",
             sqlite_where=sa.text("status IN ('new', 'open', 'pending', 'on_hold')"),
             postgresql_where=sa.text("status IN ('new', 'open', 'pending', 'on_hold')"),
         )
@@ -609,6 +684,7 @@ def downgrade() -> None:
     op.drop_table("tickets")
     op.drop_table("team_managers")
     op.drop_table("saved_filters")
+    op.drop_table("queue_source_stats")
     op.drop_table("queue_members")
     with op.batch_alter_table("pulse_surveys", schema=None) as batch_op:
         batch_op.drop_index("ix_pulse_surveys_employee_answered")

@@ -1,0 +1,310 @@
+"""Notification engine figures: scheduling 100,000 messages, dispatch rate, wake precision.
+
+Prints one JSON line::
+
+    {"schedule_100k_s": ..., "dispatch_per_s": ..., "raw_twilio_per_s": ..., "ratio": ...,
+     "wake_jitter_ms": ...}
+
+- schedule_100k_s: one scheduling pass (read the facts, evaluate the policy, insert the
+  rows) over 100,000 open tickets of 100,000 distinct customers that each need a message.
+- dispatch_per_s: messages per second the real dispatcher (claim, send, record, on its
+  APScheduler threads) delivers to the loopback fake Twilio server;
+- raw_twilio_per_s: a bare loop of ``client.messages.create`` to the same server, same run;
+- ratio: dispatch_per_s / raw_twilio_per_s;
+- wake_jitter_ms: median lateness of a send after its due time, for messages falling due
+  one by one while the dispatcher sleeps.
+
+Goals (issue 5): schedule_100k_s <= 5, ratio >= 0.8, wake_jitter_ms <= 500.
+
+    python benchmarks/notify_throughput.py [--tickets 100000] [--messages 2000]
+        [--database URL]   (default: a temporary SQLite file)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import delete, func, insert, select, update
+
+from db import migrate
+from db.engine import Database, sqlite_url
+from db.models import (
+    Customer,
+    Notification,
+    NotificationPolicyRow,
+    Queue,
+    Team,
+    Ticket,
+)
+from db.queries.notification_settings import PolicySettings, settings_to_json
+from desktop.core.domain import Channel, NotificationState
+from desktop.notify.dispatcher import Dispatcher, DispatcherConfig
+from desktop.notify.records import RetryRules
+from desktop.notify.scheduler import schedule_pass
+from desktop.notify.twilio_gateway import TwilioGateway, TwilioSettings, make_client
+
+SENDER = "+15005550006"
+# Mobile ranges of four countries, so quiet hours resolve several zones.
+_PREFIXES = (
+    ("+4479", 8, "Europe/London"),
+    ("+3361", 8, "Europe/Paris"),
+    ("+49151", 8, "Europe/Berlin"),
+    ("+4479", 8, None),
+)
+
+
+def phone(i: int) -> str:
+    prefix, digits, _ = _PREFIXES[i % len(_PREFIXES)]
+    return f"{prefix}{i:0{digits}d}"
+
+
+def seed(db: Database, tickets: int, now: datetime) -> None:
+    """Open tickets, one customer each, created 2 min to 2 days ago (not timed)."""
+    with db.engine.begin() as conn:
+        conn.execute(
+            insert(Team.__table__),
+            [{"id": 1, "name": "Bench", "timezone": "UTC", "created_at": now}],
+        )
+        conn.execute(
+            insert(Queue.__table__),
+            [
+                {
+                    "id": 1,
+                    "name": "Bench",
+                    "channel": Channel.SMS.value,
+                    "team_id": 1,
+                    "timezone": "Europe/London",
+                    "sl_target": 0.8,
+                    "sl_threshold_seconds": 20,
+                    "sl_variant": "answered_plus_abandoned",
+                    "short_abandon_seconds": 5,
+                    "daily_reset": datetime.min.time(),
+                    "shrinkage": 0.3,
+                    "max_occupancy": 0.85,
+                    "active": True,
+                }
+            ],
+        )
+        raw = settings_to_json(PolicySettings())
+        raw.update(quiet_start="00:00", quiet_end="00:00")  # always open: the rates are pure
+        conn.execute(
+            insert(NotificationPolicyRow.__table__),
+            [{"queue_id": None, "settings": raw, "updated_at": now, "version": 1}],
+        )
+        for start in range(0, tickets, 20_000):
+            ids = range(start + 1, min(tickets, start + 20_000) + 1)
+            conn.execute(
+                insert(Customer.__table__),
+                [
+                    {
+                        "id": i,
+                        "name": f"Customer {i}",
+                        "phone_e164": phone(i),
+                        "timezone": _PREFIXES[i % len(_PREFIXES)][2],
+                        "language": "en",
+                        "preferred_channel": "sms",
+                        "sms_opt_out": False,
+                        "created_at": now,
+                    }
+                    for i in ids
+                ],
+            )
+            conn.execute(
+                insert(Ticket.__table__),
+                [
+                    {
+                        "id": i,
+                        "customer_id": i,
+                        "queue_id": 1,
+                        "subject": "Help",
+                        "priority": "normal",
+                        "status": "open",
+                        "created_at": now - timedelta(minutes=2 + i % 2880),
+                        "updated_at": now,
+                        "contact_count": 1,
+                        "version": 1,
+                    }
+                    for i in ids
+                ],
+            )
+
+
+def measure_schedule(db: Database, now: datetime) -> tuple[float, int]:
+    stats = schedule_pass(db, now)
+    return stats.seconds, stats.enqueued
+
+
+@dataclass(frozen=True)
+class FakeServer:
+    """The standalone loopback fake Twilio (its own process, as a remote Twilio would be)."""
+
+    base_url: str
+    account_sid: str
+    auth_token: str
+
+
+@contextmanager
+def fake_server() -> Iterator[FakeServer]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.twilio_server", "--port", "0", "--no-seed"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        info = json.loads(proc.stdout.readline())
+        yield FakeServer(info["api_base"], info["account_sid"], info["auth_token"])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+
+
+def measure_raw(fake: FakeServer, count: int) -> float:
+    client = make_client(fake.account_sid, fake.auth_token, fake.base_url, 10.0)
+    started = time.perf_counter()
+    for i in range(count):
+        client.messages.create(to=phone(10_000_000 + i), from_=SENDER, body=f"raw {i}")
+    return count / (time.perf_counter() - started)
+
+
+def _make_due(db: Database, count: int, due: datetime, spacing: timedelta) -> None:
+    """The first ``count`` scheduled rows fall due one after the other from ``due``."""
+    with db.write() as session:
+        ids = session.scalars(
+            select(Notification.id)
+            .where(Notification.state == NotificationState.SCHEDULED)
+            .order_by(Notification.id)
+            .limit(count)
+        ).all()
+        for n, nid in enumerate(ids):
+            moment = due + spacing * n
+            session.execute(
+                update(Notification)
+                .where(Notification.id == nid)
+                .values(due_at=moment, original_due_at=moment)
+            )
+
+
+def _sent(db: Database) -> int:
+    with db.read() as session:
+        return (
+            session.scalar(select(func.count()).where(Notification.state == NotificationState.SENT))
+            or 0
+        )
+
+
+def _sent_times(db: Database, since: datetime) -> list[tuple[datetime, datetime]]:
+    with db.read() as session:
+        return [
+            (sent, due)
+            for sent, due in session.execute(
+                select(Notification.sent_at, Notification.due_at).where(
+                    Notification.state == NotificationState.SENT, Notification.due_at >= since
+                )
+            )
+        ]
+
+
+def _wait_for_sent(db: Database, count: int, since: datetime, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while len(_sent_times(db, since)) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def measure_dispatch(db: Database, fake: FakeServer, count: int) -> tuple[float, float]:
+    """Rate over a due backlog, from the sends' own timestamps; then wake lateness."""
+    settings = TwilioSettings(
+        fake.account_sid,
+        fake.auth_token,
+        from_number=SENDER,
+        api_base=fake.base_url,
+        timeout_seconds=10.0,
+    )
+    config = DispatcherConfig(
+        run_scheduler=False,
+        poll_delivery=False,
+        safety_interval_s=60.0,
+        lease_ttl_s=60.0,
+        rules=RetryRules(),
+    )
+    far = datetime(2100, 1, 1, tzinfo=UTC)
+    with db.write() as session:  # only the rows this measure makes due
+        session.execute(update(Notification).values(due_at=far))
+    dispatcher = Dispatcher(db, lambda: TwilioGateway(settings), config).start()
+    try:
+        deadline = time.monotonic() + 30
+        while not dispatcher.is_leader and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # Throughput: a backlog already due, rate from the first to the last send.
+        backlog_due = datetime.now(UTC) - timedelta(seconds=1)
+        _make_due(db, count, backlog_due, timedelta(0))
+        dispatcher.wake()
+        _wait_for_sent(db, count, backlog_due, 600)
+        sent = sorted(t for t, _ in _sent_times(db, backlog_due))
+        rate = (len(sent) - 1) / (sent[-1] - sent[0]).total_seconds()
+        # Wake precision: rows queued in advance fall due one by one while it sleeps; the
+        # dispatcher learns of them as it does of a scheduling pass (wake re-arms the timer).
+        spacing, jitter_count = timedelta(milliseconds=250), 40
+        first_due = datetime.now(UTC) + timedelta(seconds=2)
+        _make_due(db, jitter_count, first_due, spacing)
+        dispatcher.wake()
+        _wait_for_sent(db, jitter_count, first_due, 60)
+        lateness = [(s - d).total_seconds() * 1000 for s, d in _sent_times(db, first_due)]
+    finally:
+        dispatcher.stop()
+    return rate, statistics.median(lateness) if lateness else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--messages", type=int, default=2_000)
+    parser.add_argument("--database", default=None, help="SQLAlchemy URL of an EMPTY database")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(args.database or sqlite_url(Path(tmp) / "bench.db"))
+        migrate.upgrade(db.engine)
+        now = datetime.now(UTC)
+        seed(db, args.tickets, now)
+        schedule_s, enqueued = measure_schedule(db, now)
+        with db.write() as session:  # keep one message per ticket for the dispatch measure
+            session.execute(delete(Notification).where(Notification.kind != "acknowledgement"))
+        with fake_server() as fake:
+            # Raw before and after, averaged: the machine's load may drift during the run.
+            raw_before = measure_raw(fake, args.messages // 2)
+            dispatch, jitter = measure_dispatch(db, fake, args.messages)
+            raw = (raw_before + measure_raw(fake, args.messages // 2)) / 2
+        db.dispose()
+    scale = args.tickets / 100_000
+    print(
+        json.dumps(
+            {
+                "schedule_100k_s": round(schedule_s / scale, 3),
+                "dispatch_per_s": round(dispatch, 1),
+                "raw_twilio_per_s": round(raw, 1),
+                "ratio": round(dispatch / raw, 3),
+                "wake_jitter_ms": round(jitter, 1),
+                "enqueued": enqueued,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,455 @@
+"""The dispatcher: an APScheduler BackgroundScheduler wakes it; the outbox is the truth.
+
+APScheduler (3.x) only provides the timing, on its own threads, never the GUI thread: one
+"wake" job re-armed for the next due time (never one job per notification: the next due time
+is one indexed ``MIN(due_at)``), a short safety-net interval for anything that job missed
+(APScheduler drops a missed one-shot job silently; another process may have queued a row),
+an interval for the policy pass, one for delivery polling and one for the leader lock. Its
+in-memory job store is private to this process and holds nothing that is not in the database.
+
+One tick: claim a batch (committed), send each message, record the outcomes in small batches
+(committed), repeat while rows are due. Only the lock holder sends; every job survives
+database errors, "database is locked" included, and tries again at its next run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from db.engine import Database
+from db.errors import DatabaseError
+from db.queries.notification_settings import load_policy_book
+from desktop.notify.delivery import poll_due
+from desktop.notify.leader import DEFAULT_LEASE_SECONDS, HolderId, Leadership, make_leadership
+from desktop.notify.outbox import Claimed, claim_due, next_due, release
+from desktop.notify.reconcile import reconcile
+from desktop.notify.recorder import Recorder
+from desktop.notify.records import (
+    MODE_KEY,
+    Pause,
+    RecordSummary,
+    RetryRules,
+    SendOutcome,
+    load_pause,
+    record_outcomes,
+    save_pause,
+    set_meta,
+)
+from desktop.notify.scheduler import schedule_pass
+from desktop.notify.twilio_errors import DEFAULT_ERROR_TABLE, ErrorClass, retry_delay
+from desktop.notify.twilio_gateway import TwilioGateway
+
+log = logging.getLogger(__name__)
+
+
+# A wake may fire while the tick it re-armed is still finishing: the tick's own lock makes
+# the extra run return at once, so APScheduler need not skip it (and warn).
+_WAKE = {"max_instances": 3}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class DispatcherConfig:
+    """Timings and sizes; the defaults suit production, tests shorten them."""
+
+    batch_size: int = 200
+    safety_interval_s: float = 5.0
+    schedule_interval_s: float = 60.0
+    poll_interval_s: float = 10.0
+    poll_min_s: float = 5.0
+    lease_ttl_s: float = DEFAULT_LEASE_SECONDS
+    claim_ttl_s: float = 120.0
+    orphan_after_s: float = 600.0
+    record_every: int = 100
+    record_every_s: float = 0.5
+    require_leader: bool = True
+    run_scheduler: bool = True
+    poll_delivery: bool = True
+    rules: RetryRules = field(default_factory=RetryRules)
+
+
+class Dispatcher:
+    """Sends due notifications from the outbox while this process holds the dispatcher lock.
+
+    Args:
+        db: the database (each job opens its own sessions).
+        gateway_factory: builds a Twilio gateway (one per worker thread); None runs in
+            record-only mode: everything but the send.
+        config: timings and retry rules.
+        role: shown as the lock holder ("notifier", "desktop").
+        clock: the time source (tests travel with time-machine instead of replacing it).
+        record_only_reason: why there is no gateway, for the log and the notifications view.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        gateway_factory: Callable[[], TwilioGateway] | None,
+        config: DispatcherConfig | None = None,
+        role: str = "notifier",
+        clock: Callable[[], datetime] = utc_now,
+        record_only_reason: str | None = None,
+    ) -> None:
+        self.db = db
+        self.config = config or DispatcherConfig()
+        self.clock = clock
+        self.holder = HolderId.for_this_process(role)
+        self.record_only = gateway_factory is None
+        self.record_only_reason = record_only_reason or "Twilio is not configured"
+        self._gateway_factory = gateway_factory
+        self._local = threading.local()
+        self._leadership: Leadership | None = (
+            make_leadership(db, self.holder, self.config.lease_ttl_s, clock)
+            if self.config.require_leader
+            else None
+        )
+        self.is_leader = False
+        self.leader_since: datetime | None = None
+        self.pause: Pause | None = None
+        self._stopping = threading.Event()
+        self._send_lock = threading.Lock()
+        self._wake_lock = threading.Lock()
+        self._unreleased: list[int] = []
+        self._recorder: Recorder | None = None
+        self._throttle_until = 0.0
+        self._throttle_count = 0
+        self.sent_count = 0
+        self._scheduler = BackgroundScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(4)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+
+    # ----------------------------------------------------------------- lifecycle
+    @property
+    def name(self) -> str:
+        return "notification dispatcher"
+
+    def start(self) -> Dispatcher:
+        """Start the scheduler thread; the first lock attempt runs at once."""
+        cfg = self.config
+        now = datetime.now(UTC)
+        lease_every = max(0.2, cfg.lease_ttl_s / 3)
+        add = self._scheduler.add_job
+        add(
+            self._guard(self._leadership_tick),
+            "interval",
+            seconds=lease_every,
+            id="lease",
+            next_run_time=now,
+        )
+        add(
+            self._guard(self._dispatch_tick),
+            "interval",
+            seconds=cfg.safety_interval_s,
+            id="safety",
+            next_run_time=now + timedelta(seconds=cfg.safety_interval_s),
+        )
+        if cfg.run_scheduler:
+            add(
+                self._guard(self._schedule_tick),
+                "interval",
+                seconds=cfg.schedule_interval_s,
+                id="schedule",
+            )
+        if cfg.poll_delivery and not self.record_only:
+            add(self._guard(self._poll_tick), "interval", seconds=cfg.poll_interval_s, id="poll")
+        self._recorder = Recorder(
+            self._write_outcomes, self.config.record_every, self.config.record_every_s
+        )
+        self._scheduler.start()
+        mode = "record only: " + self.record_only_reason if self.record_only else "sending"
+        log.info("notification dispatcher started as %s (%s)", self.holder.label, mode)
+        return self
+
+    def stop(self) -> None:
+        """Finish the message in flight, record it, give unsent claims back, release the lock."""
+        self._stopping.set()
+        with self._wake_lock:  # from here on no job touches the scheduler (see _jobs_call)
+            pass
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)
+        if self._recorder is not None and not self._recorder.stop(timeout=30.0):
+            log.warning(
+                "some send results were not recorded: those rows stay 'sending' and "
+                "are checked with Twilio at the next start"
+            )
+        try:
+            self._flush_leftovers()
+        except DatabaseError as exc:
+            log.warning("could not record everything before stopping: %s", exc.user_message)
+        if self._leadership is not None and self.is_leader:
+            self._leadership.release()
+        self.is_leader = False
+        log.info("notification dispatcher stopped (%d sent by this process)", self.sent_count)
+
+    def wake(self) -> None:
+        """Run a dispatch tick now (e.g. after "send now")."""
+        self._jobs_call(
+            lambda: self._scheduler.add_job(
+                self._guard(self._dispatch_tick), id="wake", replace_existing=True, **_WAKE
+            )
+        )
+
+    def _jobs_call(self, call: Callable[[], object]) -> None:
+        """Change the job list, unless stopping: APScheduler's shutdown holds its job-store
+        lock while it waits for running jobs, so a job changing jobs then would deadlock."""
+        with self._wake_lock, contextlib.suppress(JobLookupError):
+            if not self._stopping.is_set() and self._scheduler.running:
+                call()
+
+    # ----------------------------------------------------------------- jobs
+    def _guard(self, job: Callable[[], None]) -> Callable[[], None]:
+        """Every job survives anything: environment errors are logged and retried next run."""
+
+        def run() -> None:
+            if self._stopping.is_set():
+                return
+            try:
+                job()
+            except DatabaseError as exc:
+                log.warning("notifications: %s", exc.user_message)
+            except Exception:
+                log.exception("notifications: %s failed", job.__name__)
+
+        run.__name__ = job.__name__
+        return run
+
+    def _leadership_tick(self) -> None:
+        if self._leadership is None:
+            if not self.is_leader:
+                self._became_leader()
+            return
+        if self.is_leader:
+            if not self._leadership.renew():
+                self.is_leader = False
+                log.warning("lost the dispatcher lock; standing by")
+        elif self._leadership.try_acquire():
+            self._became_leader()
+
+    def _became_leader(self) -> None:
+        self.leader_since = self.clock()
+        mode = f"record_only: {self.record_only_reason}" if self.record_only else "live"
+        with self.db.write() as session:
+            set_meta(session, MODE_KEY, mode)
+            self.pause = load_pause(session)
+        self.is_leader = True
+        log.info("%s is now the notification dispatcher", self.holder.label)
+        if self.config.run_scheduler:
+            self._jobs_call(
+                lambda: self._scheduler.modify_job("schedule", next_run_time=datetime.now(UTC))
+            )
+        self.wake()
+
+    def _can_send(self) -> bool:
+        if self._stopping.is_set() or not self.is_leader:
+            return False
+        return self._leadership is None or self._leadership.valid_for() > 0
+
+    def _paused(self) -> bool:
+        if self.pause is None:
+            return False
+        if self.pause.until > self.clock():
+            return True
+        log.info("sending resumes (pause ended: %s)", self.pause.reason)
+        self.pause = None
+        with self.db.write() as session:
+            save_pause(session, None)
+        return False
+
+    def _dispatch_tick(self) -> None:
+        if not self._send_lock.acquire(blocking=False):
+            return  # a tick is running; it re-arms the wake when it ends
+        try:
+            if not self._can_send():
+                return
+            self._flush_leftovers()
+            if self._paused():
+                return
+            self._refresh_rules()
+            reconcile(
+                self.db,
+                str(self.holder),
+                self._gateway(),
+                self.clock,
+                self.leader_since,
+                timedelta(seconds=self.config.orphan_after_s),
+                self._grace(),
+                self.config.rules.first_poll_s,
+                self._can_send,
+            )
+            while self._can_send() and not self._paused():
+                outcome = claim_due(
+                    self.db,
+                    str(self.holder),
+                    self.clock(),
+                    self.config.batch_size,
+                    self.record_only,
+                )
+                settled = outcome.skipped + outcome.deferred + outcome.failed
+                if not outcome.to_send and not settled and not outcome.recorded_only:
+                    break
+                if outcome.to_send:
+                    self._send_batch(outcome.to_send)
+        finally:
+            self._send_lock.release()
+            if self._can_send():
+                self._arm_wake()
+
+    def _grace(self) -> timedelta:
+        """How long after an unclear send Twilio is asked about it: long enough for a
+        request still travelling (our timeout gave up on it, the server may not have)."""
+        gateway = self._gateway()
+        timeout = gateway.settings.timeout_seconds if gateway is not None else 0.0
+        return timedelta(seconds=max(self.config.rules.reconcile_after_s, 3 * timeout))
+
+    def _refresh_rules(self) -> None:
+        """Retry limits and the error-class table come from the policy (a setting)."""
+        with self.db.read() as session:
+            settings = load_policy_book(session).default
+        try:
+            table = DEFAULT_ERROR_TABLE.with_overrides(settings.error_classes)
+        except ValueError as exc:
+            log.error("ignoring the error-class overrides: %s", exc)
+            table = DEFAULT_ERROR_TABLE
+        rules = replace(
+            self.config.rules,
+            max_attempts=settings.max_attempts,
+            base_s=settings.retry_base_s,
+            cap_s=settings.retry_cap_s,
+            error_table=table,
+            reconcile_after_s=self._grace().total_seconds(),
+        )
+        if rules != self.config.rules:
+            self.config = replace(self.config, rules=rules)
+            self._local = threading.local()  # gateways pick the new table up
+
+    def _arm_wake(self) -> None:
+        """Set the one timer to the next moment a row falls due (or the pause ends)."""
+        due = next_due(self.db, str(self.holder))
+        if self.pause is not None:
+            due = self.pause.until if due is None else max(due, self.pause.until)
+
+        def arm() -> None:
+            if due is None:
+                self._scheduler.remove_job("wake")
+                return
+            self._scheduler.add_job(
+                self._guard(self._dispatch_tick),
+                "date",
+                run_date=max(due, datetime.now(UTC)),
+                id="wake",
+                replace_existing=True,
+                **_WAKE,
+            )
+
+        self._jobs_call(arm)
+
+    def _schedule_tick(self) -> None:
+        if not self.is_leader:
+            return
+        stats = schedule_pass(self.db, self.clock())
+        if stats.enqueued:
+            self._arm_wake()
+
+    def _poll_tick(self) -> None:
+        gateway = self._gateway()
+        if gateway is not None and self._can_send():
+            poll_due(
+                self.db,
+                gateway,
+                self.clock,
+                keep_going=self._can_send,
+                shortest=timedelta(seconds=self.config.poll_min_s),
+            )
+
+    # ----------------------------------------------------------------- sending
+    def _gateway(self) -> TwilioGateway | None:
+        if self._gateway_factory is None:
+            return None
+        gateway = getattr(self._local, "gateway", None)
+        if gateway is None:  # a gateway is not shared between threads
+            gateway = self._gateway_factory()
+            gateway.error_table = self.config.rules.error_table
+            self._local.gateway = gateway
+        return gateway
+
+    def _send_batch(self, rows: list[Claimed]) -> None:
+        """Send one claimed batch; outcomes go to the recorder thread as they come."""
+        gateway, recorder = self._gateway(), self._recorder
+        assert gateway is not None and recorder is not None
+        claim_ttl = timedelta(seconds=self.config.claim_ttl_s)
+        for index, row in enumerate(rows):
+            stale = self.clock() - row.claimed_at > claim_ttl
+            if stale or not self._can_send() or self._paused() or not self._wait_throttle():
+                self._give_back([r.notification_id for r in rows[index:]])
+                return
+            result = gateway.send_sms(row.to, row.body)
+            recorder.put(SendOutcome(row, result, self.clock()))
+            self._note_throttle(result.http_status, result.error_code, result.ok)
+            if not result.ok and self.config.rules.classify(result) in (
+                ErrorClass.DAILY_LIMIT_PAUSE,
+                ErrorClass.CONFIGURATION,
+            ):
+                recorder.flush(timeout=10.0)  # learn of the pause before the next send
+
+    def _note_throttle(self, http_status: int | None, code: int | None, ok: bool) -> None:
+        """Twilio's 429 is about the whole account: slow every send down, not one row."""
+        if ok:
+            self._throttle_count = 0
+            return
+        if http_status == 429 or code == 20429:
+            self._throttle_count += 1
+            delay = retry_delay(self._throttle_count, base=1.0, cap=30.0)
+            self._throttle_until = time.monotonic() + delay
+            log.warning("Twilio is rate limiting; next send in %.1f s", delay)
+
+    def _wait_throttle(self) -> bool:
+        wait = self._throttle_until - time.monotonic()
+        if wait > 0:
+            return not self._stopping.wait(wait)
+        return True
+
+    def _write_outcomes(self, batch: list[SendOutcome]) -> None:
+        """The recorder thread's writer (``DatabaseError`` makes it keep and retry)."""
+        self._apply(record_outcomes(self.db, str(self.holder), batch, self.config.rules))
+
+    def _apply(self, summary: RecordSummary) -> None:
+        self.sent_count += summary.sent
+        if summary.pause is not None:
+            self.pause = summary.pause
+            log.warning(
+                "notifications paused until %s: %s",
+                summary.pause.until.isoformat(),
+                summary.pause.reason,
+            )
+
+    def _give_back(self, ids: list[int]) -> None:
+        try:
+            release(self.db, str(self.holder), ids, self.clock())
+        except DatabaseError as exc:
+            log.warning("%d claimed message(s) not released yet: %s", len(ids), exc.user_message)
+            self._unreleased.extend(ids)
+
+    def _flush_leftovers(self) -> None:
+        """Give back claims an earlier database failure held back."""
+        if self._unreleased:
+            ids, self._unreleased = self._unreleased, []
+            try:
+                release(self.db, str(self.holder), ids, self.clock())
+            except DatabaseError:
+                self._unreleased = ids + self._unreleased
+                raise

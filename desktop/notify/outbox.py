@@ -1,0 +1,439 @@
+"""Claiming outbox rows: due rows become "sending" in one committed transaction.
+
+The claim is an ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)`` on
+PostgreSQL, so two dispatchers by mistake never claim the same row; on SQLite the same
+statement runs inside ``BEGIN IMMEDIATE`` and is conditional on the row still being queued.
+In the same transaction every claimed row is judged again at send time: obsolete rows are
+skipped with the reason, rows inside the customer's quiet hours go back to "deferred" until
+the window opens, and the text is rendered and stored so that a crash before the provider's
+answer can be reconciled by matching this exact body. The HTTP call happens after the
+commit; no transaction is ever held open across it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import String, Update, and_, bindparam, cast, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from db.engine import Database
+from db.models import Notification
+from db.queries.notification_settings import load_policy_book
+from db.queries.notification_text import (
+    MissingTemplate,
+    load_message_contexts,
+    load_templates,
+    render_message,
+)
+from desktop.core.domain import PENDING_NOTIFICATION_STATES, NotificationState
+from desktop.core.quiet_hours import is_allowed, next_allowed
+from desktop.core.sms_text import TemplateError
+from desktop.notify.facts import load_ticket_infos
+from desktop.notify.scheduler import clip, obsolete_reason
+
+log = logging.getLogger(__name__)
+
+RECORD_ONLY_REASON = "record only: Twilio is not configured, so this message was not sent"
+_SENDING = NotificationState.SENDING
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row this dispatcher owns and may send now (plain data, no ORM object)."""
+
+    notification_id: int
+    ticket_id: int
+    customer_id: int
+    kind: str
+    to: str
+    body: str
+    claimed_at: datetime
+    attempts: int
+
+
+@dataclass(frozen=True)
+class ClaimOutcome:
+    """A claim's result: rows to send now, and how many were settled without sending."""
+
+    to_send: list[Claimed]
+    skipped: int = 0
+    deferred: int = 0
+    failed: int = 0
+    recorded_only: int = 0
+
+
+_TABLE = Notification.__table__
+#: Markers for ``settle`` values computed in SQL rather than bound.
+FREE_KEY = object()  # the dedupe key is given up (``#c<id>`` appended)
+ONE_MORE = object()  # attempts + 1
+
+
+@functools.lru_cache(maxsize=64)
+def owned_update(keys: tuple[str, ...], computed: tuple[str, ...]) -> Update:
+    """A prepared UPDATE of one row this holder owns (built once per set of columns: the
+    statement cache then makes each execution cheap, which matters once per message)."""
+    values: dict[str, Any] = {key: bindparam(f"v_{key}") for key in keys}
+    for key in computed:
+        column = _TABLE.c[key]
+        values[key] = (
+            column + "#c" + cast(_TABLE.c.id, String) if key == "dedupe_key" else column + 1
+        )
+    return (
+        _TABLE.update()
+        .where(
+            _TABLE.c.id == bindparam("p_id"),
+            _TABLE.c.state == bindparam("p_state", type_=_TABLE.c.state.type),
+            _TABLE.c.claimed_by == bindparam("p_holder"),
+        )
+        .values(values)
+    )
+
+
+def settle(session: Session, holder: str, nid: int, **values: object) -> bool:
+    """Update one "sending" row, only while ``holder`` still owns it; True when it did.
+
+    ``FREE_KEY`` as the ``dedupe_key`` value frees the key; ``ONE_MORE`` as ``attempts``
+    counts an attempt.
+    """
+    computed = tuple(sorted(k for k, v in values.items() if v is FREE_KEY or v is ONE_MORE))
+    bound = {k: v for k, v in values.items() if k not in computed}
+    stmt = owned_update(tuple(sorted(bound)), computed)
+    params = {"p_id": nid, "p_state": _SENDING, "p_holder": holder}
+    params.update({f"v_{k}": v for k, v in bound.items()})
+    return bool(session.connection().execute(stmt, params).rowcount)
+
+
+def _settle(session: Session, nid: int, holder: str, now: datetime, **values: object) -> None:
+    settle(session, holder, nid, updated_at=now, **values)
+
+
+def claim_due(
+    db: Database,
+    holder: str,
+    now: datetime,
+    limit: int,
+    record_only: bool = False,
+) -> ClaimOutcome:
+    """Claim up to ``limit`` due rows and judge each one again; commit before returning.
+
+    Args:
+        db: the database.
+        holder: this dispatcher's identity (stored in ``claimed_by``).
+        now: the claim instant (stored in ``claimed_at``; reconciliation searches from it).
+        limit: batch size.
+        record_only: settle every sendable row as "skipped: record only" instead.
+    """
+    pending = [s.value for s in PENDING_NOTIFICATION_STATES]
+    due = (
+        select(Notification.id)
+        .where(Notification.state.in_(pending), Notification.due_at <= now)
+        .order_by(Notification.due_at, Notification.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claim = (
+        update(Notification)
+        .where(Notification.id.in_(due.scalar_subquery()), Notification.state.in_(pending))
+        # next_attempt_at cleared: on a "sending" row it means "check with Twilio at".
+        .values(
+            state=_SENDING, claimed_at=now, claimed_by=holder, next_attempt_at=None, updated_at=now
+        )
+        .returning(
+            Notification.id,
+            Notification.ticket_id,
+            Notification.customer_id,
+            Notification.kind,
+            Notification.body,
+            Notification.attempts,
+            Notification.original_due_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    with db.write() as session:
+        rows = sorted(session.execute(claim).all(), key=lambda r: r[0])
+        if not rows:
+            return ClaimOutcome([])
+        return _judge(session, rows, holder, now, record_only)
+
+
+def _judge(
+    session: Session,
+    rows: Sequence,
+    holder: str,
+    now: datetime,
+    record_only: bool,  # type: ignore[type-arg]
+) -> ClaimOutcome:
+    ticket_ids = {r[1] for r in rows}
+    infos = load_ticket_infos(session, now, ticket_ids)
+    book = load_policy_book(session)
+    templates = load_templates(session)
+    contexts = load_message_contexts(session, ticket_ids)
+    to_send: list[Claimed] = []
+    ready: list[dict[str, Any]] = []
+    skipped = deferred = failed = recorded = 0
+    for nid, ticket_id, customer_id, kind, body, attempts, original in rows:
+        info = infos.get(ticket_id)
+        if info is None:
+            _settle(
+                session,
+                nid,
+                holder,
+                now,
+                state=NotificationState.SKIPPED,
+                reason="not sent: the ticket no longer exists",
+                dedupe_key=FREE_KEY,
+            )
+            skipped += 1
+            continue
+        settings = book.for_queue(info.queue_id)
+        policy = settings.policy
+        why = obsolete_reason(kind, original, info, policy, now)
+        if why is None and not info.phone:
+            why = "no phone number for the customer"
+        if why is not None:
+            _settle(
+                session,
+                nid,
+                holder,
+                now,
+                state=NotificationState.SKIPPED,
+                reason=clip(f"not sent: {why}"),
+                dedupe_key=FREE_KEY,
+            )
+            skipped += 1
+            continue
+        zones = info.zones()
+        if not is_allowed(now, zones, policy.window):
+            opens = next_allowed(now, zones, policy.window)
+            local = opens.astimezone(zones[0])
+            _settle(
+                session,
+                nid,
+                holder,
+                now,
+                state=NotificationState.DEFERRED,
+                due_at=opens,
+                claimed_by=None,
+                claimed_at=None,
+                reason=clip(f"deferred by quiet hours until {local:%a %H:%M} customer time"),
+            )
+            deferred += 1
+            continue
+        if body is None:
+            ctx = contexts.get(ticket_id)
+            try:
+                if ctx is None:
+                    raise MissingTemplate("the ticket's details could not be read")
+                body = render_message(templates, ctx, kind, settings.company)
+            except (MissingTemplate, TemplateError) as exc:
+                _settle(
+                    session,
+                    nid,
+                    holder,
+                    now,
+                    state=NotificationState.FAILED,
+                    reason=clip(f"template problem: {exc}"),
+                )
+                failed += 1
+                continue
+        if record_only:
+            _settle(
+                session,
+                nid,
+                holder,
+                now,
+                state=NotificationState.SKIPPED,
+                body=body,
+                to_address=info.phone,
+                reason=RECORD_ONLY_REASON,
+            )
+            recorded += 1
+            continue
+        ready.append(
+            {
+                "p_id": nid,
+                "p_state": _SENDING,
+                "p_holder": holder,
+                "v_body": body,
+                "v_to_address": info.phone,
+                "v_updated_at": now,
+            }
+        )
+        to_send.append(
+            Claimed(nid, ticket_id, customer_id, kind, info.phone, body, now, int(attempts or 0))
+        )
+    if ready:  # one executemany for the common case
+        stmt = owned_update(("body", "to_address", "updated_at"), ())
+        session.connection().execute(stmt, ready)
+    return ClaimOutcome(to_send, skipped, deferred, failed, recorded)
+
+
+def release(db: Database, holder: str, ids: Sequence[int], now: datetime) -> int:
+    """Give claimed rows that were never tried back to the queue (clean stop, lost lease)."""
+    if not ids:
+        return 0
+    with db.write() as session:
+        result = session.execute(
+            update(Notification)
+            .where(
+                Notification.id.in_(list(ids)),
+                Notification.state == _SENDING,
+                Notification.claimed_by == holder,
+                Notification.provider_sid.is_(None),
+            )
+            .values(
+                state=NotificationState.SCHEDULED,
+                claimed_by=None,
+                claimed_at=None,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)
+
+
+@dataclass(frozen=True)
+class Unsettled:
+    """A row left "sending" without a message SID: Twilio may or may not have it."""
+
+    notification_id: int
+    ticket_id: int
+    customer_id: int
+    kind: str
+    to: str | None
+    body: str | None
+    claimed_at: datetime
+    claimed_by: str | None
+    attempts: int
+
+    def as_claimed(self) -> Claimed:
+        """The row as a claim of this holder (to record it like a fresh send)."""
+        return Claimed(
+            self.notification_id,
+            self.ticket_id,
+            self.customer_id,
+            self.kind,
+            self.to or "",
+            self.body or "",
+            self.claimed_at,
+            self.attempts,
+        )
+
+
+def unsettled_rows(
+    db: Database,
+    holder: str,
+    now: datetime,
+    leader_since: datetime | None,
+    orphan_after: timedelta,
+    grace: timedelta,
+    limit: int = 100,
+) -> list[Unsettled]:
+    """Rows whose check with Twilio is due now; orphans are adopted for a later check.
+
+    Mine: an uncertain send whose check is due (``next_attempt_at``). Others': claims made
+    before this process became the leader (the previous holder is gone), or older than
+    ``orphan_after`` (a holder never keeps a claim that long). An orphan is adopted first
+    and checked only after ``grace``: a request its dead holder had in flight may still be
+    reaching Twilio, and looking too early would find nothing and send a second copy.
+    """
+    others = or_(Notification.claimed_by.is_(None), Notification.claimed_by != holder)
+    stale = Notification.claimed_at < now - orphan_after
+    if leader_since is not None:
+        stale = or_(stale, Notification.claimed_at < leader_since)
+    orphan = and_(others, or_(stale, Notification.claimed_at.is_(None)))
+    mine_due = and_(Notification.claimed_by == holder, Notification.next_attempt_at <= now)
+    unsettled = and_(Notification.state == _SENDING, Notification.provider_sid.is_(None))
+    cond = and_(unsettled, or_(mine_due, orphan))
+    with db.read() as session:  # the common case, nothing to do, takes no write lock
+        if session.scalar(select(Notification.id).where(cond).limit(1)) is None:
+            return []
+    columns = (
+        Notification.id,
+        Notification.ticket_id,
+        Notification.customer_id,
+        Notification.kind,
+        Notification.to_address,
+        Notification.body,
+        Notification.claimed_at,
+        Notification.claimed_by,
+        Notification.attempts,
+    )
+    with db.write() as session:
+        orphans = session.execute(
+            select(Notification.id, Notification.claimed_by)
+            .where(unsettled, orphan)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for nid, claimed_by in orphans:
+            log.info("adopting notification %s left sending by %s", nid, claimed_by)
+            session.execute(
+                update(Notification)
+                .where(Notification.id == nid, Notification.state == _SENDING)
+                .values(
+                    claimed_by=holder,
+                    claimed_at=func.coalesce(Notification.claimed_at, now),
+                    next_attempt_at=now + grace,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        rows = session.execute(
+            select(*columns)
+            .where(unsettled, mine_due)
+            .order_by(Notification.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        checks: list[Unsettled] = []
+        for nid, ticket_id, customer_id, kind, to, body, claimed_at, claimed_by, attempts in rows:
+            settle(session, holder, nid, next_attempt_at=None, updated_at=now)
+            checks.append(
+                Unsettled(
+                    nid,
+                    ticket_id,
+                    customer_id,
+                    kind,
+                    to,
+                    body,
+                    claimed_at or now,
+                    claimed_by,
+                    int(attempts or 0),
+                )
+            )
+        return checks
+
+
+def next_due(db: Database, holder: str) -> datetime | None:
+    """The earliest moment something needs this dispatcher: a queued row or a pending check."""
+    pending = [s.value for s in PENDING_NOTIFICATION_STATES]
+    with db.read() as session:
+        queued = session.scalar(
+            select(func.min(Notification.due_at)).where(Notification.state.in_(pending))
+        )
+        check = session.scalar(
+            select(func.min(Notification.next_attempt_at)).where(
+                Notification.state == _SENDING, Notification.claimed_by == holder
+            )
+        )
+    moments = [m for m in (queued, check) if m is not None]
+    return min(moments) if moments else None
+
+
+def known_sids(session: Session, to: str, since: datetime) -> set[str]:
+    """Message SIDs already recorded for a number since ``since`` (never a reconcile match)."""
+    return set(
+        session.scalars(
+            select(Notification.provider_sid).where(
+                Notification.to_address == to,
+                Notification.provider_sid.is_not(None),
+                Notification.sent_at >= since,
+            )
+        )
+    )
