@@ -264,8 +264,9 @@ class Ticket(Base):
             sqlite_where=text(OPEN_STATUS_SQL),
             postgresql_where=text(OPEN_STATUS_SQL),
         ),
-        # Covers the ticket board's first page (filter and sort of open tickets) without
-        # reading the tickets table: db/queries/tickets.py page_ids.
+        # Covers the ticket board (every column it reads of open tickets: the first page's
+        # filter and sort, and the full index) so neither reads the tickets table, which holds
+        # millions of closed tickets: db/queries/tickets.py and ticket_page.py.
         Index(
             "ix_tickets_open_clocks",
             "status",  # first, so "status IN (...)" finds this index, not ix_tickets_status
@@ -277,6 +278,10 @@ class Ticket(Base):
             "priority",
             "queue_id",
             "assignee_id",
+            "version",
+            "customer_id",
+            "external_id",
+            "subject",
             sqlite_where=text(OPEN_STATUS_SQL),
             postgresql_where=text(OPEN_STATUS_SQL),
         ),

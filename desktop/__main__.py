@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--self-test-timeout", type=float, default=120.0, metavar="S", help=argparse.SUPPRESS
     )
+    # For benchmarks/startup.py: exit once the first view has painted its data.
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="fill an empty database with the demo data set")
@@ -108,7 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from desktop.app import run_gui
 
-        return run_gui(settings, self_test=args.self_test, timeout_s=args.self_test_timeout)
+        return run_gui(
+            settings,
+            self_test=args.self_test or args.startup_probe,
+            timeout_s=args.self_test_timeout,
+            first_view_only=args.startup_probe,
+        )
     handler = getattr(commands, f"cmd_{args.command}")
     return int(handler(settings, args) or 0)
 

@@ -22,7 +22,21 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from desktop.log_redaction import RedactingFilter
+# Re-exported: callers register secrets and redact text through the logging API.
+from desktop.log_redaction import RedactingFilter, redact, register_secret
+
+__all__ = [
+    "RedactingFilter",
+    "configure_logging",
+    "console_for",
+    "current_log_file",
+    "flush",
+    "log_dir",
+    "redact",
+    "register_secret",
+    "remove_handlers",
+    "started_from_terminal",
+]
 
 if TYPE_CHECKING:
     from desktop.config import Settings

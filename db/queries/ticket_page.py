@@ -18,8 +18,8 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from db.models import Customer, Employee, Notification, Queue, Ticket
 from db.queries.tickets import (
-    _PENDING,
-    _STATUS_ORDER,
+    OPEN_STATUS_ORDER,
+    PENDING_STATES,
     SORT_COLUMNS,
     BoardPage,
     open_filter,
@@ -52,7 +52,7 @@ def _clock_pg(element: clock_seconds, compiler: Any, **kw: Any) -> str:
 def _next_due() -> Any:
     return (
         select(Notification.ticket_id, func.min(Notification.due_at).label("due"))
-        .where(Notification.state.in_(_PENDING))
+        .where(Notification.state.in_(PENDING_STATES))
         .group_by(Notification.ticket_id)
         .subquery()
     )
@@ -165,7 +165,7 @@ def _sort_keys(
     if sort == "priority":
         return [(case({p.value: p.rank for p in Priority}, value=Ticket.priority), False)]
     if sort == "status":
-        return [(case({s: i for i, s in enumerate(_STATUS_ORDER)}, value=Ticket.status), False)]
+        return [(case({s: i for i, s in enumerate(OPEN_STATUS_ORDER)}, value=Ticket.status), False)]
     if sort == "queue":
         name = select(func.lower(Queue.name)).where(Queue.id == Ticket.queue_id)
         return [(name.scalar_subquery(), False)]

@@ -44,9 +44,9 @@ from desktop.core.domain import (
 
 BOARD_VIEW = "tickets"
 _OPEN = tuple(s.value for s in OPEN_STATUSES)
-_STATUS_ORDER = ("new", "open", "pending", "on_hold")
-_PENDING = tuple(s.value for s in PENDING_NOTIFICATION_STATES)
-_PENDING_SQL = "notifications.state IN ({})".format(", ".join(f"'{s}'" for s in _PENDING))
+OPEN_STATUS_ORDER = ("new", "open", "pending", "on_hold")
+PENDING_STATES = tuple(s.value for s in PENDING_NOTIFICATION_STATES)
+PENDING_SQL = "notifications.state IN ({})".format(", ".join(f"'{s}'" for s in PENDING_STATES))
 _CHUNK = 500  # values per IN (...): well under every backend's parameter limit
 
 
@@ -344,7 +344,7 @@ def _all_next_due(session: Session) -> dict[int, float]:
     """Earliest pending notification per ticket, over the whole outbox."""
     due: dict[int, float] = {}
     rows = session.execute(
-        select(Notification.ticket_id, epoch_seconds(Notification.due_at)).where(text(_PENDING_SQL))
+        select(Notification.ticket_id, epoch_seconds(Notification.due_at)).where(text(PENDING_SQL))
     )
     for ticket_id, at in rows:
         if at is not None and (ticket_id not in due or at < due[ticket_id]):
@@ -369,7 +369,7 @@ def _next_notifications(session: Session, ticket_ids: Sequence[int]) -> tuple[fl
             ).where(Notification.ticket_id.in_(chunk))
         )
         for ticket_id, state, at in rows:
-            if at is None or state not in _PENDING:
+            if at is None or state not in PENDING_STATES:
                 continue
             if ticket_id not in due or at < due[ticket_id]:
                 due[ticket_id] = at

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -79,6 +79,37 @@ class AgentProfile:
     shift_end: time | None
     shift_days: str
     queues: tuple[int, ...]
+
+    def _bounds(self, day: date) -> tuple[datetime, datetime] | None:
+        """UTC start and end of the shift that starts on local ``day`` (None: no shift)."""
+        if self.shift_start is None or self.shift_end is None:
+            return None
+        if str(day.isoweekday()) not in self.shift_days:
+            return None
+        tz = zone(self.timezone)
+        start = datetime.combine(day, self.shift_start, tzinfo=tz)
+        end = datetime.combine(day, self.shift_end, tzinfo=tz)
+        if end <= start:
+            end += timedelta(days=1)
+        return start.astimezone(UTC), end.astimezone(UTC)
+
+    def last_shift_end(self, now: datetime) -> datetime | None:
+        """When the agent's most recent finished shift ended (within a week)."""
+        today = now.astimezone(zone(self.timezone)).date()
+        for k in range(8):
+            bounds = self._bounds(today - timedelta(days=k))
+            if bounds is not None and bounds[1] <= now:
+                return bounds[1]
+        return None
+
+    def current_shift_start(self, now: datetime) -> datetime | None:
+        """When the shift running at ``now`` started (None: off shift)."""
+        today = now.astimezone(zone(self.timezone)).date()
+        for k in (0, 1):
+            bounds = self._bounds(today - timedelta(days=k))
+            if bounds is not None and bounds[0] <= now < bounds[1]:
+                return bounds[0]
+        return None
 
     def on_shift(self, now: datetime) -> bool:
         """Whether ``now`` falls inside the agent's scheduled shift (overnight shifts too)."""

@@ -59,9 +59,16 @@ class SimMemory:
     pickup: dict[int, datetime] = field(default_factory=dict)
     ends: dict[int, PlannedEnd] = field(default_factory=dict)
     surveys: dict[int, datetime] = field(default_factory=dict)
+    reconciled: bool = False  # presence brought in line with the shifts since the last run
 
     def copy(self) -> SimMemory:
-        return SimMemory(dict(self.give_up), dict(self.pickup), dict(self.ends), dict(self.surveys))
+        return SimMemory(
+            dict(self.give_up),
+            dict(self.pickup),
+            dict(self.ends),
+            dict(self.surveys),
+            self.reconciled,
+        )
 
 
 @dataclass
@@ -281,6 +288,31 @@ class _Tick(TicketWork):
             self.report.answered += 1
 
     # Presence over a shift -------------------------------------------------------------------
+    def reconcile(self, agents: Sequence[AgentProfile]) -> None:
+        """First tick of a run: the demo (or the last run) stopped hours ago, so log agents
+        out at the end of their shift and in at its start, as if the day had gone on."""
+        engaged = {plan.agent_id for plan in self.memory.ends.values()}
+        for agent in agents:
+            current = self.states.get(agent.employee_id)
+            if current is None or agent.employee_id in engaged:
+                continue
+            if agent.on_shift(self.now):
+                start = agent.current_shift_start(self.now)
+                if current.state == AgentState.OFFLINE and start is not None:
+                    late = timedelta(minutes=self.rng.uniform(0, 10))
+                    self.set_state(
+                        agent.employee_id, AgentState.AVAILABLE, min(self.now, start + late)
+                    )
+            elif current.state != AgentState.OFFLINE:
+                end = agent.last_shift_end(self.now)
+                stay = timedelta(minutes=self.rng.uniform(0, 15))  # a little overtime
+                at = (
+                    min(self.now, end + stay)
+                    if end is not None and end > current.since
+                    else self.now
+                )
+                self.set_state(agent.employee_id, AgentState.OFFLINE, at)
+
     def presence(self, agents: Sequence[AgentProfile], dt: float) -> None:
         engaged = {plan.agent_id for plan in self.memory.ends.values()}
         for agent in agents:
@@ -325,6 +357,9 @@ def simulate_step(
     dt = min(MAX_STEP_SECONDS, max(0.0, (now - since).total_seconds()))
     by_id = {q.queue_id: q for q in queues}
     tick.end_contacts({a.employee_id: a for a in agents})
+    if not memory.reconciled:
+        tick.reconcile(agents)
+        memory.reconciled = True
     waiting = tick.abandon(tick.waiting(by_id))
     waiting += tick.arrive(queues, now - timedelta(seconds=dt), dt, customers)
     tick.presence(agents, dt)

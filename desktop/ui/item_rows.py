@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QBrush, QFont, QFontMetrics, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QHeaderView
 
@@ -25,6 +25,10 @@ DECORATION = Qt.ItemDataRole.DecorationRole
 BACKGROUND = Qt.ItemDataRole.BackgroundRole
 RENDERED_ROLES = (DISPLAY, SORT_ROLE, TOOLTIP, DECORATION, BACKGROUND)
 Cell = tuple[Any, ...]
+# What a widget receives when apply_theme() switches palette and style sheet.
+THEME_EVENTS = frozenset(
+    {QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.StyleChange}
+)
 
 
 def sortable(value: Any) -> Any:
@@ -99,7 +103,9 @@ class ItemTableModel(QStandardItemModel):
         self._position: dict[Hashable, int] = {}
         for c, column in enumerate(self._columns):
             header = QStandardItem(column.title)
-            header.setData(int(column.align.value), Qt.ItemDataRole.TextAlignmentRole)
+            header.setData(
+                int(header_alignment(column.align).value), Qt.ItemDataRole.TextAlignmentRole
+            )
             if column.tooltip:
                 header.setToolTip(column.tooltip)
             self.setHorizontalHeaderItem(c, header)
@@ -117,6 +123,14 @@ class ItemTableModel(QStandardItemModel):
     def sort_values(self, column: int) -> dict[Hashable, Any]:
         """Each row's sort value in ``column`` (to tell whether a re-sort is due)."""
         return {self._key(r): self._cells[self._key(r)][column][1] for r in self._rows}
+
+    def restyle(self) -> None:
+        """Render every cell again (the theme changed: colours and icons follow it)."""
+        for at, row in enumerate(self._rows):
+            key = self._key(row)
+            cells = [render(c, row) for c in self._columns]
+            write([self.item(at, c) for c in range(len(self._columns))], self._cells[key], cells)
+            self._cells[key] = cells
 
     def apply(self, new_rows: Sequence[Any]) -> None:
         """Replace the rows by ``new_rows``: removed, changed cells updated, new appended."""
@@ -158,10 +172,34 @@ class ItemTableModel(QStandardItemModel):
             self.appendRow(items)
 
 
-def title_width(header: QHeaderView, title: str) -> int:
+def header_alignment(align: Qt.AlignmentFlag) -> Qt.AlignmentFlag:
+    """Titles of right-aligned (number) columns are centred: the style sheet draws the sort
+    arrow at the right edge, over the last letters of a right-aligned title."""
+    if align & Qt.AlignmentFlag.AlignRight:
+        return Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
+    return align
+
+
+def title_width(header: QHeaderView, title: str, sorted_by: bool = False) -> int:
     """Pixels a header section needs for ``title``: the style sheet draws headers in bold
-    12 px with 6 px padding each side, and the sort arrow needs room on the sorted one."""
+    12 px with 6 px padding each side; the sort arrow (about 16 px, 6 px from the edge)
+    needs room either side of the centred title, on the sorted column only."""
     font = QFont(header.font())
     font.setPixelSize(12)
     font.setBold(True)
-    return QFontMetrics(font).horizontalAdvance(title) + 12 + 24
+    return QFontMetrics(font).horizontalAdvance(title) + 12 + (40 if sorted_by else 8)
+
+
+def keep_sort_arrow_clear(header: QHeaderView) -> None:
+    """Widen a column when it becomes the sorted one, so its arrow does not cover its title."""
+
+    def widen(section: int, _order: Qt.SortOrder) -> None:
+        model = header.model()
+        if model is None or section < 0:
+            return
+        title = str(model.headerData(section, Qt.Orientation.Horizontal) or "")
+        needed = title_width(header, title, sorted_by=True)
+        if header.sectionSize(section) < needed:
+            header.resizeSection(section, needed)
+
+    header.sortIndicatorChanged.connect(widen)

@@ -142,8 +142,18 @@ class MainWindow(QMainWindow):
         self.db_label.setText(f"Database: {database_label}")
         self.statusBar().clearMessage()
         self.set_actor(ctx.actor)
-        for view in self.views:
-            view.attach(ctx)
+        # The view on screen first: the others would compete for the worker threads and the
+        # GIL and delay the first figures a team lead sees. They start once it has loaded.
+        current = self.current_view()
+        others = [v for v in self.views if v is not current]
+
+        def attach_others() -> None:
+            current.loaded.disconnect(attach_others)
+            for view in others:
+                view.attach(ctx)
+
+        current.loaded.connect(attach_others)
+        current.attach(ctx)
 
     def set_actor(self, actor: Actor) -> None:
         self.user_label.setText(f"Signed in as {actor.label}")

@@ -39,12 +39,16 @@ class IntradayChart(QWidget):
         super().__init__(parent)
         self.series: IntradaySeries | None = None
         self._shown: tuple[IntradaySeries, datetime | None] | None = None
+        self._styled_for = ""
         self.title = QLabel("Select a queue to see its day")
         font = QFont(self.title.font())
         font.setBold(True)
         self.title.setFont(font)
         self.note = QLabel("")
         self.note.setProperty("kpiCaption", True)
+        # Long notes wrap instead of widening the window (the main window must fit 1280 px).
+        self.note.setWordWrap(True)
+        self.title.setWordWrap(True)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setMinimumHeight(180)
         self.volume = self.plots.addPlot(row=0, col=0)
@@ -95,7 +99,8 @@ class IntradayChart(QWidget):
         self._set_visible(False)
 
     def _restyle(self) -> None:
-        """Colours from the current theme (called on each change of series)."""
+        """Colours from the current theme (again whenever the theme changed since)."""
+        self._styled_for = active_colors()["surface"]
         dash, dot = self._pens
         self.plots.setBackground(_colour("surface"))
         axis_pen = pg.mkPen(_colour("muted"))
@@ -141,10 +146,15 @@ class IntradayChart(QWidget):
         self.title.setText(message)
         self.note.setText("")
 
-    def show_series(self, series: IntradaySeries, marker: datetime | None = None) -> None:
+    def show_series(
+        self, series: IntradaySeries, marker: datetime | None = None, force: bool = False
+    ) -> None:
         """Draw ``series``; ``marker`` draws a vertical line (a replayed moment)."""
-        if self._shown == (series, marker):
+        themed = self._styled_for == active_colors()["surface"]
+        if self._shown == (series, marker) and themed and not force:
             return  # nothing changed since the last refresh: no redraw at all
+        if force or not themed:
+            self._restyle()
         self._shown = (series, marker)
         self.series = series
         self._set_visible(True)

@@ -18,6 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QStandardItem,
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from db.queries.queues import CHANNEL_ORDER, QueueLine
+from desktop.ui.item_rows import header_alignment
 from desktop.ui.table_model import KEY_ROLE, ROW_ROLE, SORT_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
@@ -111,7 +112,9 @@ class QueueTreeModel(QStandardItemModel):
         for c, column in enumerate(self.columns):
             header = QStandardItem(column.title)
             header.setToolTip(column.header_tip)
-            header.setData(int(column.align.value), Qt.ItemDataRole.TextAlignmentRole)
+            header.setData(
+                int(header_alignment(column.align).value), Qt.ItemDataRole.TextAlignmentRole
+            )
             self.setHorizontalHeaderItem(c, header)
 
     def line(self, index: Index) -> QueueLine | None:
@@ -156,6 +159,13 @@ class QueueTreeModel(QStandardItemModel):
                     item.setData(value, role)
             item.setData(line, ROW_ROLE)
         row.line, row.cells = line, cells
+
+    def restyle(self) -> None:
+        """Render every cell again (the theme changed: colours and icons follow it)."""
+        for row in self._rows.values():
+            line = row.line
+            row.line = None  # type: ignore[assignment]  # forces _update to re-render
+            self._update(row, line)
 
     def apply(self, queues: Sequence[QueueLine], groups: Sequence[QueueLine]) -> None:
         """Show ``groups`` (channel subtotals and the total, in order) with ``queues`` under

@@ -11,11 +11,12 @@ lists the contacts it was computed from. Everything is computed on a worker.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,7 +37,7 @@ from desktop.core.queue_changes import QueueFacts, compare
 from desktop.live.tasks import TaskError
 from desktop.ui import queues_history as history
 from desktop.ui.context import ViewContext
-from desktop.ui.item_rows import title_width
+from desktop.ui.item_rows import THEME_EVENTS, keep_sort_arrow_clear, title_width
 from desktop.ui.queues_alerts import BreachAlerts
 from desktop.ui.queues_chart import IntradayChart
 from desktop.ui.queues_columns import assessments, queue_columns
@@ -97,6 +98,7 @@ class QueuesView(DataView):
         self._history_folder = history.history_dir()
         self._db_key = ""
         self._chart_for: tuple[int, float] | None = None  # (queue id, monotonic time)
+        self._restyle_pending = False
         self.alerts = BreachAlerts(self)
         self.alerts.shown.connect(lambda t, b: self.status_message.emit(f"⚠ {t}: {b}"))
 
@@ -225,8 +227,9 @@ class QueuesView(DataView):
         """Columns as wide as their figures and title: the whole table fits on screen."""
         header = self.table.header()
         for col, column in enumerate(self.model.columns):
-            title = title_width(header, column.title)
+            title = title_width(header, column.title, col == header.sortIndicatorSection())
             header.resizeSection(col, max(self.table.sizeHintForColumn(col) + 6, title))
+        keep_sort_arrow_clear(header)
 
     def _fit_table(self) -> None:
         """Give the table the height its rows need (up to 60 %), the chart the rest."""
@@ -319,6 +322,21 @@ class QueuesView(DataView):
         changes = compare(facts(before), facts(live))
         self.changes_banner.show_text(changes_html(before.at, live.at, changes))
 
+    def changeEvent(self, event: QEvent) -> None:
+        """A theme switch: re-render the cells and the chart in the new colours."""
+        super().changeEvent(event)
+        if event.type() in THEME_EVENTS and not self._restyle_pending:
+            # After every widget has had its own palette and style events (pyqtgraph resets
+            # its background on its own), once for the whole switch.
+            self._restyle_pending = True
+            QTimer.singleShot(0, self._restyle)
+
+    def _restyle(self) -> None:
+        self._restyle_pending = False
+        self.model.restyle()
+        if self.chart.series is not None:
+            self.chart.show_series(self.chart.series, force=True)
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._update_looking()
@@ -344,8 +362,6 @@ class QueuesView(DataView):
         self._refresh_chart(force=True)
 
     def _refresh_chart(self, force: bool = False) -> None:
-        import time as _time
-
         line = self.selected_line()
         if self.ctx is None:
             return
@@ -360,11 +376,11 @@ class QueuesView(DataView):
         stale = (
             self._chart_for is None
             or self._chart_for[0] != queue_id
-            or _time.monotonic() - self._chart_for[1] > CHART_REFRESH_S
+            or time.monotonic() - self._chart_for[1] > CHART_REFRESH_S
         )
         if not (force or stale):
             return
-        self._chart_for = (queue_id, _time.monotonic())
+        self._chart_for = (queue_id, time.monotonic())
         at = self.replaying.at if self.replaying is not None else self.ctx.now()
         self.ctx.runner.submit(
             partial(compute_intraday, self.ctx.db, queue_id, self.ctx.now()),

@@ -30,11 +30,13 @@ class SupervisorActions(QObject):
 
     Attributes:
         changed: a write succeeded; the text says what happened.
+        message: something to tell the user that changed no data (an export was saved).
         snapshot: the snapshot on screen (exports and traces use its period and scope).
         dialogs: dialogs currently open (tests look at them).
     """
 
     changed = Signal(str)
+    message = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -191,7 +193,7 @@ class SupervisorActions(QObject):
 
         self.ctx.runner.submit(
             partial(write_export, self.snapshot, Path(path), fmt, self.ctx.actor.label),
-            lambda _r: self.changed.emit(f"Saved {Path(path).name}."),
+            lambda _r: self.message.emit(f"Saved {Path(path).name}."),
             partial(self._failed, "Export"),
         )
 

@@ -176,11 +176,14 @@ def scorecard_table(model: SnapshotTableModel[ScorecardRow], parent: QWidget) ->
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     table.setItemDelegate(ChangeDelegate(table))
     table.setColumnWidth(0, 140)
-    table.setColumnWidth(1, 76)
+    table.setColumnWidth(1, 86)
+    metrics = header.fontMetrics()
     for column in range(FIRST_METRIC_COLUMN, model.columnCount()):
         metric = metric_of_column(column)
         wide = metric is not None and CATALOGUE[metric].unit is Unit.SECONDS
-        table.setColumnWidth(column, 92 if wide else 74)
+        title = str(model.headerData(column, Qt.Orientation.Horizontal))
+        # Room for the title and the sort arrow, and for "3 h 35 m ▲" in duration columns.
+        table.setColumnWidth(column, max(92 if wide else 72, metrics.horizontalAdvance(title) + 30))
     table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
     return table
 

@@ -159,6 +159,7 @@ class SupervisorView(DataView):
         self.attention_view.doubleClicked.connect(self._attention_activated)
         self.agent_page.back_requested.connect(lambda: self.pages.setCurrentIndex(0))
         self.actions.changed.connect(self._after_change)
+        self.actions.message.connect(self.status_message)
 
     # Layout helpers ----------------------------------------------------------------------
     def _with_buttons(self, table: QWidget, attention: bool) -> QWidget:

@@ -337,29 +337,43 @@ def sort_rows(data: BoardData, rows: np.ndarray, column: Col, descending: bool) 
 
 
 class RowFilter:
-    """Filters with memory: typing one more letter only searches the previous matches."""
+    """Filters with memory, for typing: one more letter only searches the previous matches,
+    and a backspace finds the shorter query's rows remembered.
+
+    The memory holds for one snapshot, base filter and instant; anything else starts afresh.
+    """
+
+    _REMEMBERED = 24  # queries kept per snapshot (each at most one int64 per ticket)
 
     def __init__(self) -> None:
-        self._last: tuple[BoardData, BoardFilter, float, str, np.ndarray] | None = None
+        self._key: tuple[int, BoardFilter, float] | None = None
+        self._data: BoardData | None = None
+        self._base: np.ndarray | None = None
+        self._hits: dict[str, np.ndarray] = {}
 
     def rows(self, data: BoardData, flt: BoardFilter, viewer: Viewer, now: float) -> np.ndarray:
         """Visible data rows (ascending) for ``flt`` at ``now``."""
-        base_key = flt.without_text()
+        key = (id(data), flt.without_text(), now)
+        if key != self._key or data is not self._data:
+            self._key, self._data = key, data
+            self._base = base_rows(data, flt.without_text(), viewer, now)
+            self._hits = {}
+        assert self._base is not None
         query = flt.text.strip().casefold()
-        last = self._last
-        if (
-            last is not None
-            and last[0] is data
-            and last[1] == base_key
-            and last[2] == now
-            and query.startswith(last[3])
-            and last[3]
-        ):
-            hits = search_rows(data, query, last[4])
-        else:
-            hits = search_rows(data, query, base_rows(data, base_key, viewer, now))
-        self._last = (data, base_key, now, query, hits)
+        if not query:
+            return self._base
+        hits = self._hits.get(query)
+        if hits is None:
+            # The longest remembered prefix narrows the search (its rows are a superset).
+            prefix = max((q for q in self._hits if query.startswith(q)), key=len, default="")
+            hits = search_rows(data, query, self._hits[prefix] if prefix else self._base)
+            if len(self._hits) >= self._REMEMBERED:
+                self._hits.pop(next(iter(self._hits)))
+            self._hits[query] = hits
         return hits
 
     def forget(self) -> None:
-        self._last = None
+        self._key = None
+        self._data = None
+        self._base = None
+        self._hits = {}

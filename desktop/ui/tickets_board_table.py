@@ -41,7 +41,7 @@ ROW_HEIGHT = 28
 PADDING = 6
 ICON = 14
 COLUMN_WIDTHS = {
-    Col.ID: 58,
+    Col.ID: 72,
     Col.CUSTOMER: 132,
     Col.SUBJECT: 196,
     Col.PRIORITY: 64,

@@ -248,11 +248,13 @@ class TicketDetailPane(QWidget):
             + (f" ({clock_time(d.last_heard_at, now)})" if d.last_heard_at else " (never)")
         )
         nxt = d.next_notification_at
-        self.clock_values["next"].setText(
-            "none scheduled"
-            if nxt is None
-            else f"{clock_time(nxt, now)} (in {format_duration(max(nxt - now, timedelta(0)))})"
-        )
+        if nxt is None:
+            text = "none scheduled"
+        elif nxt >= now:
+            text = f"{clock_time(nxt, now)} (in {format_duration(nxt - now)})"
+        else:  # due but not sent yet: the dispatcher is behind, or quiet hours deferred it
+            text = f"{clock_time(nxt, now)} (due {format_duration(now - nxt)} ago)"
+        self.clock_values["next"].setText(text)
 
     # Customer -----------------------------------------------------------------------------------
     def _show_customer(self) -> None:

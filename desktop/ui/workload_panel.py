@@ -105,6 +105,10 @@ class LoadChart(pg.PlotWidget):
         for item in (self.bars, self.mean, self.first, self.last):
             self.addItem(item)
 
+    def forget(self) -> None:
+        """Draw again on the next ``show_team`` even if nothing changed (a theme switch)."""
+        self._shown = None
+
     def show_team(self, team: str, agents: Sequence[AgentLoad], mean: float) -> None:
         ranked = sorted(agents, key=lambda a: (-a.weighted_load, a.name))
         shown = (team, mean, tuple((a.name, a.weighted_load, a.state) for a in ranked))
@@ -200,6 +204,12 @@ class TeamPanel(QWidget):
                 QItemSelectionModel.SelectionFlag.ClearAndSelect
                 | QItemSelectionModel.SelectionFlag.Rows,
             )
+        self._draw()
+
+    def restyle(self) -> None:
+        """Redraw the table and chart in the current theme's colours."""
+        self.model.restyle()
+        self.chart.forget()
         self._draw()
 
     def _picked(self, current: object, _previous: object) -> None:

@@ -15,12 +15,14 @@ from datetime import datetime
 from functools import partial
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QPoint,
     QSettings,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -44,7 +46,7 @@ from db.queries.workload import AgentLoad, TeamChoice, WorkloadSnapshot, team_ch
 from db.queries.workload import workload_snapshot as query_workload
 from desktop.live.tasks import TaskError
 from desktop.ui.context import ViewContext
-from desktop.ui.item_rows import ItemTableModel, title_width
+from desktop.ui.item_rows import THEME_EVENTS, ItemTableModel, keep_sort_arrow_clear, title_width
 from desktop.ui.table_model import KEY_ROLE, ROW_ROLE, SORT_ROLE
 from desktop.ui.theme import icon
 from desktop.ui.view_base import DataView
@@ -84,6 +86,7 @@ class WorkloadView(DataView):
         self.last_move: ActionResult | None = None
         self._at: list[datetime] = []
         self._tickets_fitted = False
+        self._restyle_pending = False
 
         self.team_button = QToolButton()
         self.team_button.setText("Teams")
@@ -160,6 +163,19 @@ class WorkloadView(DataView):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A theme switch: re-render the cells in the new colours."""
+        super().changeEvent(event)
+        if event.type() in THEME_EVENTS and not self._restyle_pending:
+            self._restyle_pending = True  # once per switch, after every widget has had its own
+            QTimer.singleShot(0, self._restyle)
+
+    def _restyle(self) -> None:
+        self._restyle_pending = False
+        self.model.restyle()
+        self.ticket_model.restyle()
+        self.panel.restyle()
 
     @staticmethod
     def _table_style(table: QTableView) -> None:
@@ -359,8 +375,10 @@ def fit_columns(table: QTableView) -> None:
     model = table.model()
     for col in range(model.columnCount()):
         title = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
-        width = max(table.sizeHintForColumn(col) + 8, title_width(header, title))
+        sorted_by = col == header.sortIndicatorSection()
+        width = max(table.sizeHintForColumn(col) + 8, title_width(header, title, sorted_by))
         header.resizeSection(col, min(width, 320))
+    keep_sort_arrow_clear(header)
 
 
 def apply_sorted(

@@ -17,6 +17,7 @@ from db.actions.tickets import ActionRefused, TicketRef, assign, change_status
 from db.engine import Database, sqlite_url
 from db.queries.ticket_board_loader import BoardLoader
 from db.queries.ticket_detail import saved_filters, search_tickets, ticket_detail
+from db.queries.ticket_page import page_ids
 from db.queries.tickets import (
     SORT_COLUMNS,
     BoardFilter,
@@ -24,7 +25,6 @@ from db.queries.tickets import (
     Viewer,
     board_snapshot,
     open_counts_by_status,
-    page_ids,
 )
 from desktop.core.domain import TicketStatus
 from desktop.ui.tickets_board_data import Col, RowFilter, build_board_data, sort_rows

@@ -177,3 +177,25 @@ def test_starter_honours_the_setting(demo: Database, tmp_path: Path) -> None:
             sim.stop()
     with demo.read() as s:
         assert s.scalar(select(func.count()).select_from(CustomerSurvey)) is not None
+
+
+def test_after_a_long_pause_agents_log_out_when_their_shift_ended(demo: Database) -> None:
+    later = DEMO_NOW + timedelta(hours=9)  # the app reopened in the evening
+    sim = DemoSimulator(demo, seed=4)
+    assert sim.step(later) is not None
+    with demo.read() as s:
+        current = {
+            row.employee_id: row
+            for row in s.scalars(select(AgentStateLog).where(AgentStateLog.ended_at.is_(None)))
+        }
+    checked = 0
+    for agent in sim.agents:
+        end = agent.last_shift_end(later)
+        if agent.on_shift(later) or end is None or end <= DEMO_NOW:
+            continue
+        row = current[agent.employee_id]
+        assert row.state == "offline"
+        # Logged out around the end of the shift (up to 15 minutes of overtime), not now.
+        assert end <= row.started_at <= end + timedelta(minutes=15)
+        checked += 1
+    assert checked > 0

@@ -17,7 +17,7 @@ from desktop.config import load_settings
 from desktop.core.scorecard import Metric
 from desktop.ui.export import column_stem, run_export_cli, write_csv, write_export
 from tests.db import supervisor_data as sd
-from tests.db.supervisor_data import NOW, PERIOD, Org
+from tests.db.supervisor_data import NOW, PERIOD
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +134,3 @@ def test_cli_reports_an_unwritable_output(world, tmp_path: Path, capsys) -> None
         _settings(db, "sam.super", tmp_path), _args("Alpha", "csv", blocker / "sub" / "x.csv")
     )
     assert code == 1 and "proximity:" in capsys.readouterr().err
-
-
-def test_org_fixture_is_the_known_one(world) -> None:  # type: ignore[no-untyped-def]
-    _db, org = world
-    assert isinstance(org, Org) and len(org.agents) == 6

@@ -230,7 +230,7 @@ def test_exports_from_the_view_run_on_a_worker(
     view = _view(qtbot, demo, SUPERVISOR, tmp_path, runner)
     for fmt in ("csv", "pdf"):
         path = tmp_path / f"view-export.{fmt}"
-        with qtbot.waitSignal(view.actions.changed, timeout=30_000) as done:
+        with qtbot.waitSignal(view.actions.message, timeout=30_000) as done:
             view.actions.export(fmt, str(path))
         assert done.args[0] == f"Saved {path.name}."
         assert path.stat().st_size > 500
