@@ -174,10 +174,12 @@ def measure_gui(db, actor, now, seconds: float) -> tuple[float, float, int]:  # 
         clock.restart()
 
     timer.timeout.connect(tick)
+    cpu_before = time.thread_time()
     timer.start()
     QTimer.singleShot(int(seconds * 1000), app.quit)
     app.exec()
     timer.stop()
+    gui_cpu = time.thread_time() - cpu_before
     queues.detach()
     workload.detach()
     runner.wait(60_000)
@@ -185,7 +187,10 @@ def measure_gui(db, actor, now, seconds: float) -> tuple[float, float, int]:  # 
     p99 = gaps[min(len(gaps) - 1, int(0.99 * len(gaps)))]
     worst.sort(reverse=True)
     print(
-        "longest gaps (ms @ s): " + ", ".join(f"{g:.0f} @ {t:.1f}" for g, t in worst[:8]),
+        "longest gaps (ms @ s): "
+        + ", ".join(f"{g:.0f} @ {t:.1f}" for g, t in worst[:8])
+        + f"\nGUI thread CPU: {gui_cpu:.1f} s of {seconds:.0f} s "
+        f"(timer ticks, diff updates, repaints); load average {os.getloadavg()[0]:.1f}",
         file=sys.stderr,
     )
     return gaps[-1], p99, len(gaps)

@@ -72,6 +72,7 @@ class Application:
         self.ctx = None
         self.error: str | None = None
         self.start_services = start_services and not self_test
+        self.owns_event_loop = False
         self.services: list = []
 
     def start(self) -> None:
@@ -150,11 +151,12 @@ class Application:
 
         self.error = error.message
         log.error("startup failed: %s\n%s", error.message, error.details)
-        if self.self_test:
+        if not self.self_test:
+            QMessageBox.critical(self.window, "Proximity cannot start", error.message)
+        # Only end an event loop this object runs (run_gui): exiting a QApplication whose loop
+        # someone else drives (a test, an embedding host) would end theirs.
+        if self.owns_event_loop:
             self.qapp.exit(1)
-            return
-        QMessageBox.critical(self.window, "Proximity cannot start", error.message)
-        self.qapp.exit(1)
 
     def shutdown(self) -> None:
         for view in self.window.views:
@@ -217,6 +219,7 @@ def run_gui(
             app.window.all_loaded.connect(passed)
         QTimer.singleShot(int(timeout_s * 1000), timed_out)
     app.start()
+    app.owns_event_loop = True
     code = app.qapp.exec()
     crash.set_presenter(None)
     if app.window.isVisible():

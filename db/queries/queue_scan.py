@@ -112,11 +112,16 @@ def _range_volumes(
 
 @cache
 def _recent_statement() -> Select:  # type: ignore[type-arg]
-    """The last hour's completed contacts (enqueued in the scanned range): for AHT."""
-    done = Contact.ended_at >= _ts("hour")
+    """The last hour's arrivals (short abandons excluded) and the contacts completed in it
+    (enqueued up to an hour earlier): Erlang C's arrival rate and AHT, over two hours of rows.
+    """
+    hour = _ts("hour")
+    done = Contact.ended_at >= hour
+    short = Contact.abandoned_at.is_not(None) & (Contact.wait_seconds < Queue.short_abandon_seconds)
     return (
         select(
             Contact.queue_id,
+            func.count(case(((Contact.enqueued_at >= hour) & ~short, 1))).label("arrived"),
             func.count(case((done, 1))).label("completed"),
             func.coalesce(
                 func.sum(
@@ -125,6 +130,7 @@ def _recent_statement() -> Select:  # type: ignore[type-arg]
                 0.0,
             ).label("handle"),
         )
+        .join(Queue, Queue.id == Contact.queue_id)
         .where(
             Contact.queue_id.in_(bindparam("ids", expanding=True)),
             Contact.enqueued_at >= _ts("start"),
@@ -154,10 +160,9 @@ def scan_contacts(
     hour_start = now - AHT_LOOKBACK
     today = _range_volumes(session, variants, today_start, now)
     window = today if since == today_start else _range_volumes(session, variants, since, now)
-    hour = _range_volumes(session, variants, hour_start, now)
     # A contact completed in the last hour may have been enqueued up to an hour before it.
     recent = {
-        r.queue_id: (int(r.completed), float(r.handle))
+        r.queue_id: (int(r.arrived), int(r.completed), float(r.handle))
         for r in session.execute(
             _recent_statement(),
             {
@@ -171,13 +176,9 @@ def scan_contacts(
     empty = Volumes.empty()
     out: dict[int, Scanned] = {}
     for queue_id in variants:
-        completed, handle = recent.get(queue_id, (0, 0.0))
+        arrived, completed, handle = recent.get(queue_id, (0, 0, 0.0))
         out[queue_id] = Scanned(
-            window.get(queue_id, empty),
-            today.get(queue_id, empty),
-            hour.get(queue_id, empty).offered,
-            completed,
-            handle,
+            window.get(queue_id, empty), today.get(queue_id, empty), arrived, completed, handle
         )
     return out
 

@@ -52,9 +52,13 @@ from desktop.notify.twilio_gateway import TwilioGateway
 log = logging.getLogger(__name__)
 
 
-# A wake may fire while the tick it re-armed is still finishing: the tick's own lock makes
-# the extra run return at once, so APScheduler need not skip it (and warn).
+# The "wake" job is an interval job whose next run time is moved to the next due moment (an
+# hour is only its fallback period). Not a one-shot date job: APScheduler removes a finished
+# date job itself, which races with a shutdown ("No job by the id of wake"). It may fire while
+# the tick it re-armed is still finishing; the tick's own lock makes that run return at once,
+# so it need not be skipped (with a warning) either.
 _WAKE = {"max_instances": 3}
+_WAKE_PERIOD_S = 3600
 
 
 def utc_now() -> datetime:
@@ -157,6 +161,14 @@ class Dispatcher:
             seconds=cfg.safety_interval_s,
             id="safety",
             next_run_time=now + timedelta(seconds=cfg.safety_interval_s),
+        )
+        add(
+            self._guard(self._dispatch_tick),
+            "interval",
+            seconds=_WAKE_PERIOD_S,
+            id="wake",
+            next_run_time=None,
+            **_WAKE,
         )
         if cfg.run_scheduler:
             add(
@@ -344,17 +356,8 @@ class Dispatcher:
             due = self.pause.until if due is None else max(due, self.pause.until)
 
         def arm() -> None:
-            if due is None:
-                self._scheduler.remove_job("wake")
-                return
-            self._scheduler.add_job(
-                self._guard(self._dispatch_tick),
-                "date",
-                run_date=max(due, datetime.now(UTC)),
-                id="wake",
-                replace_existing=True,
-                **_WAKE,
-            )
+            when = None if due is None else max(due, datetime.now(UTC))
+            self._scheduler.modify_job("wake", next_run_time=when)  # None: sleep until told
 
         self._jobs_call(arm)
 

@@ -180,7 +180,7 @@ def open_trace(
     dialog = TraceDialog(
         ctx.runner,
         ctx.db,
-        f"{line.name}: {column.title.lower()}",
+        f"{line.name}: {_figure_name(column)}",
         _definition(column.header_tip, line),
         Figure(column.figure),
         starts,
@@ -197,6 +197,12 @@ def _day_start(snapshot: QueuesSnapshot, line: QueueLine) -> datetime:
     s = line.settings
     assert s is not None
     return day_start(snapshot.at, s.timezone, s.daily_reset)
+
+
+def _figure_name(column: QueueColumn) -> str:
+    """ "Service level", "Offered"...: the definition's own name, else the column title."""
+    name, colon, _rest = column.header_tip.partition(":")
+    return name if colon and len(name) <= 30 else column.title
 
 
 def _definition(header_tip: str, line: QueueLine) -> str:

@@ -329,7 +329,7 @@ class QueuesView(DataView):
             # After every widget has had its own palette and style events (pyqtgraph resets
             # its background on its own), once for the whole switch.
             self._restyle_pending = True
-            QTimer.singleShot(0, self._restyle)
+            QTimer.singleShot(0, self, self._restyle)  # dropped if self is destroyed
 
     def _restyle(self) -> None:
         self._restyle_pending = False

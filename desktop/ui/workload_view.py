@@ -169,7 +169,7 @@ class WorkloadView(DataView):
         super().changeEvent(event)
         if event.type() in THEME_EVENTS and not self._restyle_pending:
             self._restyle_pending = True  # once per switch, after every widget has had its own
-            QTimer.singleShot(0, self._restyle)
+            QTimer.singleShot(0, self, self._restyle)  # dropped if self is destroyed
 
     def _restyle(self) -> None:
         self._restyle_pending = False
