@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+# ruff: noqa: E402 - the imports below need the project root on sys.path first
 from sqlalchemy import delete, func, insert, select, update
 
 from db import migrate

@@ -212,9 +212,7 @@ class AgentStateLog(Base):
     __tablename__ = "agent_states"
     __table_args__ = (
         # Covers the workload view's time per state today (no table reads for 2,000 agents).
-        Index(
-            "ix_agent_states_employee_started", "employee_id", "started_at", "ended_at", "state"
-        ),
+        Index("ix_agent_states_employee_started", "employee_id", "started_at", "ended_at", "state"),
         # The current state of each agent, read from the index alone (state and since are in
         # it): the queues view reads it for every queue member on every refresh.
         Index(

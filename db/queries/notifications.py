@@ -152,9 +152,7 @@ def outbox_rows(session: Session, flt: OutboxFilter) -> tuple[OutboxRow, ...]:
         Notification.due_at, Notification.id
     )
     # Newest rows first, by primary key: an index the database always has, at any size.
-    history = base.where(Notification.state.not_in(ACTIVE_STATES)).order_by(
-        Notification.id.desc()
-    )
+    history = base.where(Notification.state.not_in(ACTIVE_STATES)).order_by(Notification.id.desc())
     rows = [_to_row(r) for r in session.execute(queued.limit(flt.limit))]
     remaining = flt.limit - len(rows)
     if remaining > 0:

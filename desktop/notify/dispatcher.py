@@ -210,11 +210,7 @@ class Dispatcher:
 
     def wake(self) -> None:
         """Run a dispatch tick now (e.g. after "send now")."""
-        self._jobs_call(
-            lambda: self._scheduler.add_job(
-                self._guard(self._dispatch_tick), id="wake", replace_existing=True, **_WAKE
-            )
-        )
+        self._jobs_call(lambda: self._scheduler.modify_job("wake", next_run_time=datetime.now(UTC)))
 
     def _jobs_call(self, call: Callable[[], object]) -> None:
         """Change the job list, unless stopping: APScheduler's shutdown holds its job-store
