@@ -129,8 +129,16 @@ def team_choices(session: Session, team_ids: Sequence[int] | None = None) -> lis
     return [TeamChoice(i, n, tz or "UTC", int(a)) for i, n, tz, a in rows]
 
 
+def _whole_minutes(seconds: float) -> float:
+    return max(0.0, seconds // 60 * 60)
+
+
 def agent_tickets(session: Session, employee_id: int, now: datetime) -> tuple[TicketLine, ...]:
-    """Open tickets held by one agent: most urgent first, then oldest."""
+    """Open tickets held by one agent: most urgent first, then oldest.
+
+    Ages and silences are in whole minutes: a ticket's row then changes once a minute, not
+    on every refresh (the rebalancing pane has hundreds of rows for a loaded agent).
+    """
     return tuple(
         TicketLine(
             ticket_id,
@@ -140,8 +148,8 @@ def agent_tickets(session: Session, employee_id: int, now: datetime) -> tuple[Ti
             str(priority),
             str(status),
             created,
-            max(0.0, (now - (heard or created)).total_seconds()),
-            max(0.0, (now - created).total_seconds()),
+            _whole_minutes((now - (heard or created)).total_seconds()),
+            _whole_minutes((now - created).total_seconds()),
         )
         for ticket_id, version, subject, customer, priority, status, created, heard in (
             session.execute(tickets_statement(), {"agent": employee_id})

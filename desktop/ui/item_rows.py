@@ -156,15 +156,14 @@ class ItemTableModel(QStandardItemModel):
             items = [self.item(at, c) for c in range(len(self._columns))]
             write(items, self._cells[key], cells)
             self._cells[key] = cells
-            for item in items:
-                item.setData(row, ROW_ROLE)
+            items[0].setData(row, ROW_ROLE)  # on the first column only: read it there
         for row in appended:
             key = self._key(row)
             cells = [render(c, row) for c in self._columns]
             items = new_items(self._columns, self._flags)
             write(items, None, cells)
+            items[0].setData(row, ROW_ROLE)
             for item in items:
-                item.setData(row, ROW_ROLE)
                 item.setData(key, KEY_ROLE)
             self._rows.append(row)
             self._cells[key] = cells

@@ -9,7 +9,6 @@ a threshold gets a status icon, a word and a tinted background: never colour alo
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import lru_cache
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -34,7 +33,9 @@ def thresholds(line: QueueLine) -> QueueThresholds | None:
     return QueueThresholds(s.sl_target, s.warn_longest_wait_seconds, s.warn_waiting_count)
 
 
-@lru_cache(maxsize=2048)
+_JUDGED: dict[tuple[str, bool], tuple[QueueLine, dict[Metric, Assessment]]] = {}
+
+
 def assessments(line: QueueLine, today: bool = False) -> dict[Metric, Assessment]:
     """A queue row's watched figures judged against its limits (none for subtotals).
 
@@ -42,9 +43,20 @@ def assessments(line: QueueLine, today: bool = False) -> dict[Metric, Assessment
         line: the row.
         today: judge SL on today's figures (notifications) instead of the window shown.
 
-    Memoised per line: the table, the KPI row and the alerts all judge the same lines of a
-    refresh, on the GUI thread. Callers must not change the returned dict.
+    Memoised per queue while its line stays equal (most lines do from one refresh to the
+    next): the table, the KPI row and the alerts all judge every line of every refresh on
+    the GUI thread. Callers must not change the returned dict.
     """
+    slot = (line.key, today)
+    cached = _JUDGED.get(slot)
+    if cached is not None and (cached[0] is line or cached[0] == line):
+        return cached[1]
+    judged = _assess(line, today)
+    _JUDGED[slot] = (line, judged)
+    return judged
+
+
+def _assess(line: QueueLine, today: bool) -> dict[Metric, Assessment]:
     limits = thresholds(line)
     if limits is None:
         return {}

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -107,6 +107,9 @@ class QueueTreeModel(QStandardItemModel):
         super().__init__(0, len(columns), parent)
         self.columns = list(columns)
         self._rows: dict[str, _Row] = {}
+        self._pending: list[tuple[_Row, QueueLine]] = []
+        self._done: Callable[[], None] | None = None
+        self._draining = False
         self._bold = QFont()
         self._bold.setBold(True)
         for c, column in enumerate(self.columns):
@@ -119,7 +122,7 @@ class QueueTreeModel(QStandardItemModel):
 
     def line(self, index: Index) -> QueueLine | None:
         """The ``QueueLine`` shown at ``index`` (of this model)."""
-        return index.data(ROW_ROLE) if index.isValid() else None
+        return index.siblingAtColumn(0).data(ROW_ROLE) if index.isValid() else None
 
     def lines(self) -> list[QueueLine]:
         """Every line, groups first in their order, each followed by its queues."""
@@ -142,9 +145,11 @@ class QueueTreeModel(QStandardItemModel):
             for role, value in zip(_ROLES, cell, strict=True):
                 if value is not None:
                     item.setData(value, role)
-            item.setData(line, ROW_ROLE)
             item.setData(line.key, KEY_ROLE)
             items.append(item)
+        # The line itself on the first column only: one write per refresh instead of 17
+        # (read it through ``line()`` or ``index.siblingAtColumn(0)``).
+        items[0].setData(line, ROW_ROLE)
         row = _Row(line, items, cells)
         self._rows[line.key] = row
         return row
@@ -157,7 +162,7 @@ class QueueTreeModel(QStandardItemModel):
             for role, before, value in zip(_ROLES, old, new, strict=True):
                 if before != value:  # cached icons are the same objects; brushes compare
                     item.setData(value, role)
-            item.setData(line, ROW_ROLE)
+        row.items[0].setData(line, ROW_ROLE)
         row.line, row.cells = line, cells
 
     def restyle(self) -> None:
@@ -167,9 +172,23 @@ class QueueTreeModel(QStandardItemModel):
             row.line = None  # type: ignore[assignment]  # forces _update to re-render
             self._update(row, line)
 
-    def apply(self, queues: Sequence[QueueLine], groups: Sequence[QueueLine]) -> None:
+    def apply(
+        self,
+        queues: Sequence[QueueLine],
+        groups: Sequence[QueueLine],
+        chunk: int | None = None,
+        done: Callable[[], None] | None = None,
+    ) -> None:
         """Show ``groups`` (channel subtotals and the total, in order) with ``queues`` under
-        their channel, by diff."""
+        their channel, by diff.
+
+        Args:
+            queues / groups: the new lines.
+            chunk: when set, changed rows are re-rendered ``chunk`` at a time, one batch per
+                turn of the event loop, so a refresh never holds the GUI thread for long;
+                rows added or removed are applied at once.
+            done: called once every change is shown (at once without ``chunk``).
+        """
         wanted = {g.key for g in groups}
         children: dict[str, list[QueueLine]] = {g.key: [] for g in groups}
         for q in queues:
@@ -182,16 +201,42 @@ class QueueTreeModel(QStandardItemModel):
                     self._rows.pop(group.child(r, 0).data(KEY_ROLE), None)
                 self._rows.pop(key, None)
                 self.removeRow(g)
+        changed: list[tuple[_Row, QueueLine]] = []
         for g in groups:
             row = self._rows.get(g.key)
             if row is None:
                 row = self._new_row(g)
                 self.appendRow(row.items)
-            else:
-                self._update(row, g)
-            self._apply_children(row.items[0], children.get(g.key, []))
+            elif row.line != g:
+                changed.append((row, g))
+            self._apply_children(row.items[0], children.get(g.key, []), changed)
+        # A newer snapshot replaces the changes still queued from an older one.
+        self._pending, self._done = changed, done
+        if chunk is None:
+            self._drain(len(changed) or 1)
+        elif not self._draining:
+            self._draining = True
+            QTimer.singleShot(0, self, lambda: self._drain(chunk))
 
-    def _apply_children(self, parent: QStandardItem, lines: list[QueueLine]) -> None:
+    def _drain(self, chunk: int) -> None:
+        batch, self._pending = self._pending[:chunk], self._pending[chunk:]
+        for row, line in batch:
+            if row.items[0].model() is self:  # not removed meanwhile
+                self._update(row, line)
+        if self._pending:
+            QTimer.singleShot(0, self, lambda: self._drain(chunk))
+            return
+        self._draining = False
+        done, self._done = self._done, None
+        if done is not None:
+            done()
+
+    def _apply_children(
+        self,
+        parent: QStandardItem,
+        lines: list[QueueLine],
+        changed: list[tuple[_Row, QueueLine]],
+    ) -> None:
         wanted = {ln.key for ln in lines}
         for r in reversed(range(parent.rowCount())):
             key = parent.child(r, 0).data(KEY_ROLE)
@@ -202,8 +247,8 @@ class QueueTreeModel(QStandardItemModel):
             row = self._rows.get(ln.key)
             if row is None:
                 parent.appendRow(self._new_row(ln).items)
-            else:
-                self._update(row, ln)
+            elif row.line != ln:
+                changed.append((row, ln))
 
 
 def _group_rank(line: QueueLine | None) -> int:

@@ -16,13 +16,12 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QMenu,
     QSplitter,
     QTreeView,
     QVBoxLayout,
@@ -36,8 +35,9 @@ from desktop.core.intraday import TimeWindow
 from desktop.core.queue_changes import QueueFacts, compare
 from desktop.live.tasks import TaskError
 from desktop.ui import queues_history as history
+from desktop.ui import queues_layout as layout_helpers
 from desktop.ui.context import ViewContext
-from desktop.ui.item_rows import THEME_EVENTS, keep_sort_arrow_clear, title_width
+from desktop.ui.item_rows import THEME_EVENTS
 from desktop.ui.queues_alerts import BreachAlerts
 from desktop.ui.queues_chart import IntradayChart
 from desktop.ui.queues_columns import assessments, queue_columns
@@ -49,6 +49,7 @@ from desktop.ui.table_model import ROW_ROLE
 from desktop.ui.view_base import DataView
 
 CHART_REFRESH_S = 30.0
+ROWS_PER_TURN = 20  # changed rows re-rendered per turn of the event loop (~10 ms)
 LOOK_AWAY_S = 60.0  # away shorter than this is not "since I last looked"
 
 
@@ -82,6 +83,14 @@ def facts(snapshot: QueuesSnapshot) -> dict[str, QueueFacts]:
 
 
 class QueuesView(DataView):
+    """The queues view.
+
+    Attributes:
+        displayed: every change of the latest snapshot is on screen (rows are updated a
+            batch per turn of the event loop, after ``refreshed``).
+    """
+
+    displayed = Signal()
     view_id = "queues"
     title = "Queues"
     icon_name = "queues"
@@ -136,13 +145,7 @@ class QueuesView(DataView):
         self.table.header().setStretchLastSection(False)
         self.table.header().setMinimumSectionSize(36)
         self.table.doubleClicked.connect(self._trace)
-        header = self.table.header()
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(self._column_menu)
-        header.setToolTip("Right-click to choose the columns shown")
-        hidden = str(self._settings.value("queues/hidden", "")).split("|")
-        for col, column in enumerate(self.model.columns):
-            header.setSectionHidden(col, col > 0 and column.title in hidden)
+        layout_helpers.columns_menu(self.table, self.model.columns, self._settings)
         self.table.selectionModel().currentRowChanged.connect(self._selection_changed)
         self.proxy.rowsInserted.connect(self._expand_new_groups)
 
@@ -196,58 +199,34 @@ class QueuesView(DataView):
         else:
             self.source_banner.hide()
         if self.replaying is None:
-            self._display(snapshot)
+            self._display(snapshot, gradual=not first)
         if first:
             self.table.expandAll()
-            self._fit_columns()
-            self._fit_table()
+            layout_helpers.fit_columns(self.table, self.model.columns)
+            layout_helpers.fit_table(self.table, self.splitter, len(self.model.lines()))
             self._select_first_queue()
         self._update_looking()
         self._refresh_chart()
 
-    def _column_menu(self, pos: QPoint) -> None:
-        """Show or hide columns (the queue name always shows); remembered per user."""
-        header = self.table.header()
-        menu = QMenu(self)
-        for col, column in enumerate(self.model.columns[1:], start=1):
-            action = menu.addAction(column.title)
-            action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(col))
-            action.setToolTip(column.header_tip)
-            action.toggled.connect(lambda on, c=col: self._show_column(c, on))
-        menu.popup(header.mapToGlobal(pos))
-
-    def _show_column(self, col: int, on: bool) -> None:
-        header = self.table.header()
-        header.setSectionHidden(col, not on)
-        hidden = [c.title for i, c in enumerate(self.model.columns) if header.isSectionHidden(i)]
-        self._settings.setValue("queues/hidden", "|".join(hidden))
-
-    def _fit_columns(self) -> None:
-        """Columns as wide as their figures and title: the whole table fits on screen."""
-        header = self.table.header()
-        for col, column in enumerate(self.model.columns):
-            title = title_width(header, column.title, col == header.sortIndicatorSection())
-            header.resizeSection(col, max(self.table.sizeHintForColumn(col) + 6, title))
-        keep_sort_arrow_clear(header)
-
-    def _fit_table(self) -> None:
-        """Give the table the height its rows need (up to 60 %), the chart the rest."""
-        rows = len(self.model.lines())
-        row_height = max(self.table.sizeHintForRow(0), 18)
-        wanted = self.table.header().height() + rows * row_height + 8
-        total = sum(self.splitter.sizes()) or self.height()
-        table = min(wanted, int(total * 0.6))
-        self.splitter.setSizes([table, max(total - table, 200)])
-
-    def _display(self, snapshot: QueuesSnapshot) -> None:
+    def _display(self, snapshot: QueuesSnapshot, gradual: bool = False) -> None:
+        """Show a snapshot; ``gradual`` spreads the changed rows over several turns of the
+        event loop (live refreshes), so the GUI thread is never held for long."""
         header = self.table.header()
         column = self.model.columns[header.sortIndicatorSection()]
         before = {ln.key: column.sort(ln) for ln in self.model.lines()}
-        self.model.apply(snapshot.queues, (*snapshot.channels, snapshot.total))
-        after = {ln.key: column.sort(ln) for ln in self.model.lines()}
-        if before != after:  # a new row, or the sorted figure moved: sort once, here
-            self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
+        def shown() -> None:
+            after = {ln.key: column.sort(ln) for ln in self.model.lines()}
+            if before != after:  # a new row, or the sorted figure moved: sort once, here
+                self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+            self.displayed.emit()
+
+        self.model.apply(
+            snapshot.queues,
+            (*snapshot.channels, snapshot.total),
+            chunk=ROWS_PER_TURN if gradual else None,
+            done=shown,
+        )
         self.kpis.show_snapshot(snapshot)
 
     def _window_changed(self, window: TimeWindow) -> None:
@@ -348,7 +327,7 @@ class QueuesView(DataView):
     # Selection, chart and what-if ------------------------------------------------------------
     def selected_line(self) -> QueueLine | None:
         index = self.table.selectionModel().currentIndex()
-        return index.data(ROW_ROLE) if index.isValid() else None
+        return index.siblingAtColumn(0).data(ROW_ROLE) if index.isValid() else None
 
     def _select_first_queue(self) -> None:
         top = self.proxy.index(0, 0)
@@ -357,7 +336,7 @@ class QueuesView(DataView):
             self.table.setCurrentIndex(child)
 
     def _selection_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        line = current.data(ROW_ROLE) if current.isValid() else None
+        line = current.siblingAtColumn(0).data(ROW_ROLE) if current.isValid() else None
         self.whatif.load(line if line is not None and line.kind == "queue" else None)
         self._refresh_chart(force=True)
 
@@ -404,7 +383,7 @@ class QueuesView(DataView):
 
     # Traceability ----------------------------------------------------------------------------
     def _trace(self, index: QModelIndex) -> None:
-        line: QueueLine | None = index.data(ROW_ROLE)
+        line: QueueLine | None = index.siblingAtColumn(0).data(ROW_ROLE)
         shown = self.replaying or self.live
         if line is None or self.ctx is None or shown is None:
             return

@@ -65,6 +65,16 @@ def _dur(seconds: float | None) -> str:
     return fmt.duration(seconds)
 
 
+def _minutes(seconds: float) -> str:
+    """A ticket's age or silence to the minute: "45 m", "3 h 05 m", "2 d 4 h"."""
+    minutes = int(seconds // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {mins:02d} m" if hours else f"{mins} m"
+
+
 def _hours(seconds: float | None) -> str:
     if seconds is None:
         return "—"
@@ -234,10 +244,10 @@ TICKET_COLUMNS: list[Column[TicketLine]] = [
         ),
     ),
     Column("Status", lambda t: t.status.replace("_", " ")),
-    Column("Age", lambda t: _dur(t.age_s), lambda t: t.age_s, "now - created", align=NUMBER),
+    Column("Age", lambda t: _minutes(t.age_s), lambda t: t.age_s, "now - created", align=NUMBER),
     Column(
         "Silence",
-        lambda t: _dur(t.silence_s),
+        lambda t: _minutes(t.silence_s),
         lambda t: t.silence_s,
         "now - last time the customer heard from us",
         align=NUMBER,
@@ -303,7 +313,7 @@ class AgentTable(QTableView):
 
     def _target(self, event: QDropEvent | QDragMoveEvent) -> AgentLoad | None:
         index = self.indexAt(event.position().toPoint())
-        row = index.data(ROW_ROLE) if index.isValid() else None
+        row = index.siblingAtColumn(0).data(ROW_ROLE) if index.isValid() else None
         source, refs = refs_from_mime(event.mimeData())
         if row is None or not refs or row.employee_id == source:
             return None

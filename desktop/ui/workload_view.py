@@ -274,7 +274,7 @@ class WorkloadView(DataView):
         )
 
     def _agent_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        agent = current.data(ROW_ROLE) if current.isValid() else None
+        agent = current.siblingAtColumn(0).data(ROW_ROLE) if current.isValid() else None
         if agent is None or (self.focus and agent.employee_id == self.focus.employee_id):
             return
         self.focus = agent
@@ -285,7 +285,7 @@ class WorkloadView(DataView):
     # Rebalancing -----------------------------------------------------------------------------
     def selected_refs(self) -> list[TicketRef]:
         rows = self.tickets.selectionModel().selectedRows()
-        lines = [self.ticket_proxy.mapToSource(i).data(ROW_ROLE) for i in rows]
+        lines = [self.ticket_proxy.mapToSource(i).siblingAtColumn(0).data(ROW_ROLE) for i in rows]
         return [TicketRef(t.ticket_id, t.version) for t in lines if t is not None]
 
     def _ticket_menu(self, pos: QPoint, widget: QWidget | None = None) -> None:

@@ -77,7 +77,7 @@ def test_sorting_keeps_channels_in_order_and_total_last(qtbot, demo_db: Database
         assert tops[:-1] == [c.key for c in s.channels]
         group = proxy.index(0, 0)
         values = [
-            proxy.index(r, offered, group).data(ROW_ROLE).volumes.offered
+            proxy.index(r, 0, group).data(ROW_ROLE).volumes.offered
             for r in range(proxy.rowCount(group))
         ]
         assert values == sorted(values, reverse=order == Qt.SortOrder.DescendingOrder)

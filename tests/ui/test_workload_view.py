@@ -109,7 +109,7 @@ def test_drag_tickets_onto_another_agent(qtbot, view: WorkloadView, live_ctx: Vi
         first,
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
     )
-    moving = view.ticket_proxy.mapToSource(first).data(ROW_ROLE)
+    moving = view.ticket_proxy.mapToSource(first).siblingAtColumn(0).data(ROW_ROLE)
     mime = view.ticket_model.mimeData([view.ticket_proxy.mapToSource(first)])
     target = next(a for a in view.model.rows if a.employee_id != view.focus.employee_id)
     rect = view.table.visualRect(view.proxy.index(row_of(view, target.employee_id), 0))
