@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -224,6 +224,7 @@ class PolicyBook:
     default: PolicySettings
     by_queue: Mapping[int, PolicySettings] = field(default_factory=dict)
     default_version: int | None = None
+    updated_at: datetime | None = None  # the latest save of any policy row
 
     def for_queue(self, queue_id: int | None) -> PolicySettings:
         """The queue's own policy, else the site default."""
@@ -242,14 +243,16 @@ def load_policy_book(session: Session) -> PolicyBook:
             NotificationPolicyRow.queue_id,
             NotificationPolicyRow.settings,
             NotificationPolicyRow.version,
+            NotificationPolicyRow.updated_at,
         )
     ).all()
-    for queue_id, raw, row_version in rows:
+    updated = max((row[3] for row in rows), default=None)
+    for queue_id, raw, row_version, _ in rows:
         if queue_id is None:
             default = read_settings(raw, "default policy")
             version = row_version
-    for queue_id, raw, _ in rows:
+    for queue_id, raw, _, _ in rows:
         if queue_id is not None:
             merged = {**settings_to_json(default), **(raw or {})}
             by_queue[queue_id] = read_settings(merged, f"policy of queue {queue_id}")
-    return PolicyBook(default, by_queue, version)
+    return PolicyBook(default, by_queue, version, updated)

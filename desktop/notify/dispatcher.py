@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -34,19 +33,19 @@ from desktop.notify.leader import DEFAULT_LEASE_SECONDS, HolderId, Leadership, m
 from desktop.notify.outbox import Claimed, claim_due, next_due, release
 from desktop.notify.reconcile import reconcile
 from desktop.notify.recorder import Recorder
-from desktop.notify.records import (
+from desktop.notify.records import RecordSummary, SendOutcome, record_outcomes
+from desktop.notify.rules import (
     MODE_KEY,
     Pause,
-    RecordSummary,
     RetryRules,
-    SendOutcome,
     load_pause,
-    record_outcomes,
+    rules_from_settings,
     save_pause,
     set_meta,
 )
 from desktop.notify.scheduler import schedule_pass
-from desktop.notify.twilio_errors import DEFAULT_ERROR_TABLE, ErrorClass, retry_delay
+from desktop.notify.throttle import Throttle
+from desktop.notify.twilio_errors import ErrorClass
 from desktop.notify.twilio_gateway import TwilioGateway
 
 log = logging.getLogger(__name__)
@@ -109,10 +108,11 @@ class Dispatcher:
     ) -> None:
         self.db = db
         self.config = config or DispatcherConfig()
+        self._reconcile_floor_s = self.config.rules.reconcile_after_s
         self.clock = clock
         self.holder = HolderId.for_this_process(role)
         self.record_only = gateway_factory is None
-        self.record_only_reason = record_only_reason or "Twilio is not configured"
+        self.record_only_reason = record_only_reason or "not configured"
         self._gateway_factory = gateway_factory
         self._local = threading.local()
         self._leadership: Leadership | None = (
@@ -128,8 +128,7 @@ class Dispatcher:
         self._wake_lock = threading.Lock()
         self._unreleased: list[int] = []
         self._recorder: Recorder | None = None
-        self._throttle_until = 0.0
-        self._throttle_count = 0
+        self._throttle = Throttle(self._stopping)
         self.sent_count = 0
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
@@ -249,7 +248,10 @@ class Dispatcher:
             self._became_leader()
 
     def _became_leader(self) -> None:
-        self.leader_since = self.clock()
+        # With the lock, claims older than this moment belong to a holder that is gone (or
+        # fenced off by its lease). Without it ("by mistake"), another dispatcher may be
+        # sending them right now: only the orphan age rule applies then.
+        self.leader_since = self.clock() if self._leadership is not None else None
         mode = f"record_only: {self.record_only_reason}" if self.record_only else "live"
         with self.db.write() as session:
             set_meta(session, MODE_KEY, mode)
@@ -319,28 +321,25 @@ class Dispatcher:
 
     def _grace(self) -> timedelta:
         """How long after an unclear send Twilio is asked about it: long enough for a
-        request still travelling (our timeout gave up on it, the server may not have)."""
+        request still travelling (our timeout gave up on it, the server may not have), and,
+        with the lock, for a previous holder whose lease we took to have stopped sending."""
         gateway = self._gateway()
         timeout = gateway.settings.timeout_seconds if gateway is not None else 0.0
-        return timedelta(seconds=max(self.config.rules.reconcile_after_s, 3 * timeout))
+        seconds = max(self._reconcile_floor_s, 3 * timeout)
+        if self._leadership is not None:
+            seconds += self.config.lease_ttl_s
+        return timedelta(seconds=seconds)
 
     def _refresh_rules(self) -> None:
         """Retry limits and the error-class table come from the policy (a setting)."""
         with self.db.read() as session:
             settings = load_policy_book(session).default
+        base = replace(self.config.rules, reconcile_after_s=self._grace().total_seconds())
         try:
-            table = DEFAULT_ERROR_TABLE.with_overrides(settings.error_classes)
+            rules = rules_from_settings(settings, base)
         except ValueError as exc:
             log.error("ignoring the error-class overrides: %s", exc)
-            table = DEFAULT_ERROR_TABLE
-        rules = replace(
-            self.config.rules,
-            max_attempts=settings.max_attempts,
-            base_s=settings.retry_base_s,
-            cap_s=settings.retry_cap_s,
-            error_table=table,
-            reconcile_after_s=self._grace().total_seconds(),
-        )
+            rules = base
         if rules != self.config.rules:
             self.config = replace(self.config, rules=rules)
             self._local = threading.local()  # gateways pick the new table up
@@ -393,34 +392,17 @@ class Dispatcher:
         claim_ttl = timedelta(seconds=self.config.claim_ttl_s)
         for index, row in enumerate(rows):
             stale = self.clock() - row.claimed_at > claim_ttl
-            if stale or not self._can_send() or self._paused() or not self._wait_throttle():
+            if stale or not self._can_send() or self._paused() or not self._throttle.wait():
                 self._give_back([r.notification_id for r in rows[index:]])
                 return
             result = gateway.send_sms(row.to, row.body)
             recorder.put(SendOutcome(row, result, self.clock()))
-            self._note_throttle(result.http_status, result.error_code, result.ok)
+            self._throttle.note(result.ok, result.http_status, result.error_code)
             if not result.ok and self.config.rules.classify(result) in (
                 ErrorClass.DAILY_LIMIT_PAUSE,
                 ErrorClass.CONFIGURATION,
             ):
                 recorder.flush(timeout=10.0)  # learn of the pause before the next send
-
-    def _note_throttle(self, http_status: int | None, code: int | None, ok: bool) -> None:
-        """Twilio's 429 is about the whole account: slow every send down, not one row."""
-        if ok:
-            self._throttle_count = 0
-            return
-        if http_status == 429 or code == 20429:
-            self._throttle_count += 1
-            delay = retry_delay(self._throttle_count, base=1.0, cap=30.0)
-            self._throttle_until = time.monotonic() + delay
-            log.warning("Twilio is rate limiting; next send in %.1f s", delay)
-
-    def _wait_throttle(self) -> bool:
-        wait = self._throttle_until - time.monotonic()
-        if wait > 0:
-            return not self._stopping.wait(wait)
-        return True
 
     def _write_outcomes(self, batch: list[SendOutcome]) -> None:
         """The recorder thread's writer (``DatabaseError`` makes it keep and retry)."""

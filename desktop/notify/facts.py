@@ -49,6 +49,7 @@ class OutboxEntry:
     state: str
     original_due_at: datetime
     due_at: datetime
+    updated_at: datetime
 
 
 @dataclass(slots=True)
@@ -69,10 +70,30 @@ class TicketInfo:
     language: str
     preferred_channel: str | None
     opted_out: bool
+    updated_at: datetime | None = None
+    opted_out_at: datetime | None = None
     last_status_change_at: datetime | None = None
     last_notified_at: datetime | None = None
     recent_sent: list[datetime] = field(default_factory=list)
     active: list[OutboxEntry] = field(default_factory=list)
+
+    @property
+    def changed_at(self) -> datetime | None:
+        """The latest change that could make a queued message obsolete: an edit of the
+        ticket (status, priority, reply all touch it), the customer heard from us, a status
+        change, an opt-out."""
+        moments = [
+            m
+            for m in (
+                self.updated_at,
+                self.last_heard_at,
+                self.last_status_change_at,
+                self.last_notified_at,
+                self.opted_out_at,
+            )
+            if m is not None
+        ]
+        return max(moments) if moments else None
 
     @property
     def is_open(self) -> bool:
@@ -162,6 +183,8 @@ def _ticket_query() -> Select:  # type: ignore[type-arg]
             Customer.language,
             Customer.preferred_channel,
             Customer.sms_opt_out,
+            Ticket.updated_at,
+            Customer.sms_opt_out_at,
         )
         .join(Customer, Customer.id == Ticket.customer_id)
         .join(Queue, Queue.id == Ticket.queue_id)
@@ -184,6 +207,8 @@ def _info(row: Sequence) -> TicketInfo:  # type: ignore[type-arg]
         row[11] or "en",
         row[12],
         bool(row[13]),
+        row[14],
+        row[15],
     )
 
 
@@ -242,6 +267,7 @@ def _add_outbox(session: Session, infos: dict[int, TicketInfo], now: datetime, w
         Notification.original_due_at,
         Notification.due_at,
         Notification.sent_at,
+        Notification.updated_at,
     ).where(
         within(Notification.ticket_id),
         or_(
@@ -249,11 +275,11 @@ def _add_outbox(session: Session, infos: dict[int, TicketInfo], now: datetime, w
             and_(Notification.state.in_(_SENT_STATES), Notification.sent_at >= recent_cut),
         ),
     )
-    for nid, ticket_id, kind, state, original, due, sent_at in conn.execute(rows):
+    for nid, ticket_id, kind, state, original, due, sent_at, updated in conn.execute(rows):
         info = infos.get(ticket_id)
         if info is None:
             continue
         if state in _ACTIVE_VALUES:
-            info.active.append(OutboxEntry(nid, kind, state, original, due))
+            info.active.append(OutboxEntry(nid, kind, state, original, due, updated))
         elif sent_at is not None:
             info.recent_sent.append(sent_at)

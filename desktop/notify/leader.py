@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 import socket
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,6 +81,9 @@ def describe_holder(value: str) -> str:
 def _process_gone(holder: HolderId) -> bool:
     """True when ``holder`` was a process on this machine that is no longer running."""
     if holder.host != (socket.gethostname() or "localhost") or holder.pid == os.getpid():
+        return False
+    if sys.platform == "win32":
+        # os.kill(pid, 0) would TERMINATE the process on Windows: wait for the lease to expire.
         return False
     try:
         os.kill(holder.pid, 0)

@@ -16,10 +16,10 @@ import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Update, and_, bindparam, cast, func, or_, select, update
+from sqlalchemy import String, Update, bindparam, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -40,7 +40,7 @@ from desktop.notify.scheduler import clip, obsolete_reason
 log = logging.getLogger(__name__)
 
 RECORD_ONLY_REASON = "record only: Twilio is not configured, so this message was not sent"
-_SENDING = NotificationState.SENDING
+SENDING = NotificationState.SENDING
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def settle(session: Session, holder: str, nid: int, **values: object) -> bool:
     computed = tuple(sorted(k for k, v in values.items() if v is FREE_KEY or v is ONE_MORE))
     bound = {k: v for k, v in values.items() if k not in computed}
     stmt = owned_update(tuple(sorted(bound)), computed)
-    params = {"p_id": nid, "p_state": _SENDING, "p_holder": holder}
+    params = {"p_id": nid, "p_state": SENDING, "p_holder": holder}
     params.update({f"v_{k}": v for k, v in bound.items()})
     return bool(session.connection().execute(stmt, params).rowcount)
 
@@ -142,7 +142,7 @@ def claim_due(
         .where(Notification.id.in_(due.scalar_subquery()), Notification.state.in_(pending))
         # next_attempt_at cleared: on a "sending" row it means "check with Twilio at".
         .values(
-            state=_SENDING, claimed_at=now, claimed_by=holder, next_attempt_at=None, updated_at=now
+            state=SENDING, claimed_at=now, claimed_by=holder, next_attempt_at=None, updated_at=now
         )
         .returning(
             Notification.id,
@@ -258,7 +258,7 @@ def _judge(
         ready.append(
             {
                 "p_id": nid,
-                "p_state": _SENDING,
+                "p_state": SENDING,
                 "p_holder": holder,
                 "v_body": body,
                 "v_to_address": info.phone,
@@ -283,7 +283,7 @@ def release(db: Database, holder: str, ids: Sequence[int], now: datetime) -> int
             update(Notification)
             .where(
                 Notification.id.in_(list(ids)),
-                Notification.state == _SENDING,
+                Notification.state == SENDING,
                 Notification.claimed_by == holder,
                 Notification.provider_sid.is_(None),
             )
@@ -298,118 +298,6 @@ def release(db: Database, holder: str, ids: Sequence[int], now: datetime) -> int
         return int(result.rowcount or 0)
 
 
-@dataclass(frozen=True)
-class Unsettled:
-    """A row left "sending" without a message SID: Twilio may or may not have it."""
-
-    notification_id: int
-    ticket_id: int
-    customer_id: int
-    kind: str
-    to: str | None
-    body: str | None
-    claimed_at: datetime
-    claimed_by: str | None
-    attempts: int
-
-    def as_claimed(self) -> Claimed:
-        """The row as a claim of this holder (to record it like a fresh send)."""
-        return Claimed(
-            self.notification_id,
-            self.ticket_id,
-            self.customer_id,
-            self.kind,
-            self.to or "",
-            self.body or "",
-            self.claimed_at,
-            self.attempts,
-        )
-
-
-def unsettled_rows(
-    db: Database,
-    holder: str,
-    now: datetime,
-    leader_since: datetime | None,
-    orphan_after: timedelta,
-    grace: timedelta,
-    limit: int = 100,
-) -> list[Unsettled]:
-    """Rows whose check with Twilio is due now; orphans are adopted for a later check.
-
-    Mine: an uncertain send whose check is due (``next_attempt_at``). Others': claims made
-    before this process became the leader (the previous holder is gone), or older than
-    ``orphan_after`` (a holder never keeps a claim that long). An orphan is adopted first
-    and checked only after ``grace``: a request its dead holder had in flight may still be
-    reaching Twilio, and looking too early would find nothing and send a second copy.
-    """
-    others = or_(Notification.claimed_by.is_(None), Notification.claimed_by != holder)
-    stale = Notification.claimed_at < now - orphan_after
-    if leader_since is not None:
-        stale = or_(stale, Notification.claimed_at < leader_since)
-    orphan = and_(others, or_(stale, Notification.claimed_at.is_(None)))
-    mine_due = and_(Notification.claimed_by == holder, Notification.next_attempt_at <= now)
-    unsettled = and_(Notification.state == _SENDING, Notification.provider_sid.is_(None))
-    cond = and_(unsettled, or_(mine_due, orphan))
-    with db.read() as session:  # the common case, nothing to do, takes no write lock
-        if session.scalar(select(Notification.id).where(cond).limit(1)) is None:
-            return []
-    columns = (
-        Notification.id,
-        Notification.ticket_id,
-        Notification.customer_id,
-        Notification.kind,
-        Notification.to_address,
-        Notification.body,
-        Notification.claimed_at,
-        Notification.claimed_by,
-        Notification.attempts,
-    )
-    with db.write() as session:
-        orphans = session.execute(
-            select(Notification.id, Notification.claimed_by)
-            .where(unsettled, orphan)
-            .with_for_update(skip_locked=True)
-        ).all()
-        for nid, claimed_by in orphans:
-            log.info("adopting notification %s left sending by %s", nid, claimed_by)
-            session.execute(
-                update(Notification)
-                .where(Notification.id == nid, Notification.state == _SENDING)
-                .values(
-                    claimed_by=holder,
-                    claimed_at=func.coalesce(Notification.claimed_at, now),
-                    next_attempt_at=now + grace,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)
-            )
-        rows = session.execute(
-            select(*columns)
-            .where(unsettled, mine_due)
-            .order_by(Notification.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
-        checks: list[Unsettled] = []
-        for nid, ticket_id, customer_id, kind, to, body, claimed_at, claimed_by, attempts in rows:
-            settle(session, holder, nid, next_attempt_at=None, updated_at=now)
-            checks.append(
-                Unsettled(
-                    nid,
-                    ticket_id,
-                    customer_id,
-                    kind,
-                    to,
-                    body,
-                    claimed_at or now,
-                    claimed_by,
-                    int(attempts or 0),
-                )
-            )
-        return checks
-
-
 def next_due(db: Database, holder: str) -> datetime | None:
     """The earliest moment something needs this dispatcher: a queued row or a pending check."""
     pending = [s.value for s in PENDING_NOTIFICATION_STATES]
@@ -419,21 +307,8 @@ def next_due(db: Database, holder: str) -> datetime | None:
         )
         check = session.scalar(
             select(func.min(Notification.next_attempt_at)).where(
-                Notification.state == _SENDING, Notification.claimed_by == holder
+                Notification.state == SENDING, Notification.claimed_by == holder
             )
         )
     moments = [m for m in (queued, check) if m is not None]
     return min(moments) if moments else None
-
-
-def known_sids(session: Session, to: str, since: datetime) -> set[str]:
-    """Message SIDs already recorded for a number since ``since`` (never a reconcile match)."""
-    return set(
-        session.scalars(
-            select(Notification.provider_sid).where(
-                Notification.to_address == to,
-                Notification.provider_sid.is_not(None),
-                Notification.sent_at >= since,
-            )
-        )
-    )

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, update
+from sqlalchemy import Connection, String, bindparam, cast, update
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -59,6 +59,9 @@ class ScheduleStats:
     cancelled: int
     skipped_rules: int
     seconds: float
+    read_s: float = 0.0  # reading the facts
+    evaluate_s: float = 0.0  # the policy, per ticket
+    write_s: float = 0.0  # cancelling and inserting
 
 
 def dedupe_key(ticket_id: int, kind: str, original_due_at: datetime, status: str | None) -> str:
@@ -139,9 +142,12 @@ def plan(
     for info in infos:
         policy = book.for_queue(info.queue_id).policy
         ignore: list[int] = []
+        changed = info.changed_at
         for entry in info.active:
             if entry.state not in PENDING_NOTIFICATION_STATES:
                 continue  # being sent right now: the dispatcher judges it
+            if _unchanged_since(entry.updated_at, changed, book.updated_at):
+                continue  # nothing happened since it was queued (judged again when due)
             reason = obsolete_reason(entry.kind, entry.original_due_at, info, policy, now)
             if reason is not None:
                 cancels.append((entry.notification_id, clip(reason)))
@@ -152,6 +158,17 @@ def plan(
             else:
                 skipped += 1
     return inserts, cancels, skipped
+
+
+def _unchanged_since(
+    queued: datetime, ticket_changed: datetime | None, policy_changed: datetime | None
+) -> bool:
+    """True when neither the ticket (nor its customer) nor the policy changed after the row
+    was last written, so judging it again cannot give another answer before it falls due.
+
+    This keeps a pass over 100,000 queued rows cheap; the check at send time is always made.
+    """
+    return all(moment is None or moment < queued for moment in (ticket_changed, policy_changed))
 
 
 def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
@@ -184,16 +201,46 @@ def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
                     done = memo[raw] = convert(raw)
                 values[name] = done
         prepared.append(values)
+    if dialect.name == "postgresql":
+        return _copy_insert(connection, names, prepared)
     plain = sa_table(table.name, *(sa_column(name) for name in names), sa_column("id"))
-    module = sqlite if dialect.name == "sqlite" else postgresql
     # RETURNING counts the rows really added (executemany rowcounts are not portable) and lets
     # SQLAlchemy batch the rows into multi-row INSERTs.
     stmt = (
-        module.insert(plain)
+        sqlite.insert(plain)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(plain.c.id)
     )
     return len(connection.execute(stmt, prepared).all())
+
+
+def _copy_insert(connection: Connection, names: list[str], rows: list[dict[str, Any]]) -> int:
+    """PostgreSQL: COPY into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING.
+
+    An executemany costs a round trip per row (24 s for 100,000 rows measured); COPY streams
+    them, and the final statement's row count is exact.
+    """
+    columns = ", ".join(names)
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        # Same column types, no constraints or defaults (an id default would burn sequence
+        # numbers); dropped with the transaction.
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS notifications_incoming ON COMMIT DROP AS "
+            f"SELECT {columns} FROM notifications WITH NO DATA"
+        )
+        with cursor.copy(f"COPY notifications_incoming ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(tuple(row[name] for name in names))
+        cursor.execute(
+            f"INSERT INTO notifications ({columns}) SELECT {columns} "
+            "FROM notifications_incoming ON CONFLICT (dedupe_key) DO NOTHING"
+        )
+        added = cursor.rowcount
+        cursor.execute("DELETE FROM notifications_incoming")  # a second chunk, same transaction
+    finally:
+        cursor.close()
+    return max(0, int(added))
 
 
 def give_up_key() -> Any:
@@ -240,7 +287,9 @@ def schedule_pass(db: Database, now: datetime, book: PolicyBook | None = None) -
         if book is None:
             book = load_policy_book(session)
         infos = load_ticket_infos(session, now)
+    read = time.perf_counter()
     inserts, cancels, skipped = plan(infos.values(), book, now)
+    evaluated = time.perf_counter()
     cancelled = 0
     if cancels:
         with db.write() as session:
@@ -250,7 +299,17 @@ def schedule_pass(db: Database, now: datetime, book: PolicyBook | None = None) -
         # Several short transactions: other writers (the GUI, the sender) get their turn.
         with db.write() as session:
             added += insert_rows(session, inserts[start : start + _INSERT_CHUNK])
-    stats = ScheduleStats(len(infos), added, cancelled, skipped, time.perf_counter() - started)
+    done = time.perf_counter()
+    stats = ScheduleStats(
+        len(infos),
+        added,
+        cancelled,
+        skipped,
+        done - started,
+        read - started,
+        evaluated - read,
+        done - evaluated,
+    )
     if added or cancelled:
         log.info(
             "scheduled %d message(s), cancelled %d obsolete, over %d ticket(s) in %.2f s",

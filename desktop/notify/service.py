@@ -49,14 +49,14 @@ def twilio_setup(settings: Settings, token: str | None = None) -> TwilioSetup:
     sender = str(settings["twilio.from"]).strip() or None
     service = str(settings["twilio.messaging_service_sid"]).strip() or None
     if not account:
-        return TwilioSetup(None, "Twilio is not configured (no account SID)")
+        return TwilioSetup(None, "no account SID (twilio.account_sid)")
     if not sender and not service:
-        return TwilioSetup(None, "Twilio has no From number or Messaging Service SID")
+        return TwilioSetup(None, "no From number nor Messaging Service SID")
     token = token if token is not None else twilio_auth_token(settings)
     if not token:
         return TwilioSetup(
             None,
-            "the Twilio auth token is not in the keyring nor in PROXIMITY_TWILIO_AUTH_TOKEN",
+            "no auth token in the keyring nor in PROXIMITY_TWILIO_AUTH_TOKEN",
         )
     try:
         from desktop.logging_setup import register_secret
@@ -71,7 +71,7 @@ def twilio_setup(settings: Settings, token: str | None = None) -> TwilioSetup:
             timeout_seconds=float(settings["twilio.timeout_seconds"]),
         )
     except ValueError as exc:
-        return TwilioSetup(None, f"the Twilio configuration is invalid: {exc}")
+        return TwilioSetup(None, f"invalid settings: {exc}")
     return TwilioSetup(gateway_settings, None)
 
 
@@ -101,7 +101,7 @@ def build_dispatcher(
         gateway_settings = setup.settings
         factory = lambda: TwilioGateway(gateway_settings)  # noqa: E731 - one per thread
     else:
-        log.warning("notifications in record-only mode: %s", setup.problem)
+        log.warning("notifications in record-only mode, Twilio is not set up: %s", setup.problem)
     return Dispatcher(
         db,
         factory,

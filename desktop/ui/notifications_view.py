@@ -42,6 +42,7 @@ from desktop.ui.notifications_models import (
     compute_snapshot,
     outbox_model,
 )
+from desktop.ui.notifications_policy_dialog import PolicyDialog
 from desktop.ui.notifications_status import DispatcherBanner
 from desktop.ui.table_model import ROW_ROLE
 from desktop.ui.theme import icon
@@ -321,8 +322,6 @@ class NotificationsView(DataView):
         """Open the policy and message editor."""
         if self.ctx is None:
             return
-        from desktop.ui.notifications_policy_dialog import PolicyDialog
-
         dialog = PolicyDialog(self.ctx, self)
         dialog.saved.connect(
             lambda: (self.status_message.emit("Notification policy saved."), self.reload())

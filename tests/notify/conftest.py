@@ -9,7 +9,7 @@ import pytest
 
 from db.engine import Database
 from desktop.notify.dispatcher import Dispatcher, DispatcherConfig
-from desktop.notify.records import RetryRules
+from desktop.notify.rules import RetryRules
 from desktop.notify.twilio_gateway import TwilioGateway, TwilioSettings
 from tests.notify.helpers import save_policy, seed_site
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from db.engine import Database
 from db.models import AppMeta, AuditLog, Customer, Ticket, TicketEvent
 from desktop.core.domain import NotificationState, TicketEventKind
-from desktop.notify.records import MODE_KEY, PAUSE_REASON_KEY, PAUSE_UNTIL_KEY
+from desktop.notify.rules import MODE_KEY, PAUSE_REASON_KEY, PAUSE_UNTIL_KEY
 from desktop.notify.scheduler import schedule_pass
 from desktop.notify.twilio_gateway import TwilioSettings
 from tests.fakes.twilio_server import FakeTwilio
@@ -295,3 +295,16 @@ def test_survives_database_is_locked(sqlite_db, fake_twilio, run_dispatcher, cap
         blocker.close()
         impatient.dispose()
     assert sorted(_bodies(fake_twilio).values()) == [1, 1]
+
+
+def test_the_error_table_is_a_setting(site, fake_twilio, run_dispatcher) -> None:  # type: ignore[no-untyped-def]
+    db, queue = site
+    phone = uk_phones(1)[0]
+    many_tickets(db, queue, [phone], _now() - timedelta(minutes=5))
+    # This site's carrier reports 21614 for numbers that are only briefly unreachable.
+    save_policy(db, **OPEN_POLICY, error_classes={"21614": "retryable"})
+    fake_twilio.reject_to(phone, 21614, times=1)
+    with run_dispatcher(db):
+        wait_until(lambda: _all_acks_in(db, SENT_OR_DELIVERED, 1), what="retried, then sent")
+    (ack,) = _acks(db)
+    assert ack.attempts == 2 and len(fake_twilio.sent_messages()) == 1

@@ -86,8 +86,9 @@ def test_higher_priority_reschedules_the_update_sooner(world) -> None:  # type: 
     heard = NOW - timedelta(hours=1)
     ticket = _ticket(db, queue, 120, status=TicketStatus.OPEN, last_heard_at=heard)
     schedule_pass(db, NOW)
-    with db.write() as s:
-        s.get(Ticket, ticket).priority = Priority.URGENT
+    with db.write() as s:  # as db.actions.tickets.change_priority does
+        t = s.get(Ticket, ticket)
+        t.priority, t.updated_at = Priority.URGENT, NOW + timedelta(seconds=30)
     schedule_pass(db, NOW + timedelta(minutes=1))
     old, new = sorted(_kinds(db, ticket)["still_working"], key=lambda r: r.id)
     assert old.state == NotificationState.CANCELLED and "shorter silence" in old.reason
@@ -177,6 +178,54 @@ def test_the_daily_limit_moves_the_next_message_to_tomorrow(world) -> None:  # t
     (still,) = _kinds(db, ticket)["still_working"]
     assert still.state == NotificationState.DEFERRED and "daily limit" in still.reason
     assert still.due_at == datetime(2026, 3, 11, 0, 0, tzinfo=UTC)  # next London day
+
+
+def test_a_queued_row_is_not_judged_again_until_something_changes(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    db, queue = world
+    ticket = _ticket(
+        db, queue, 60, status=TicketStatus.OPEN, last_heard_at=NOW - timedelta(hours=1)
+    )
+    schedule_pass(db, NOW + timedelta(seconds=1))  # after the policy was saved (at NOW)
+    judged: list[int] = []
+    import desktop.notify.scheduler as scheduler
+
+    real = scheduler.obsolete_reason
+    monkeypatch.setattr(scheduler, "obsolete_reason", lambda *a: judged.append(1) or real(*a))
+    schedule_pass(db, NOW + timedelta(minutes=5))
+    assert judged == []  # nothing changed: no work per queued row
+    with db.write() as s:
+        s.get(Ticket, ticket).updated_at = NOW + timedelta(minutes=6)  # e.g. reassigned
+    schedule_pass(db, NOW + timedelta(minutes=7))
+    assert judged == [1]
+
+
+def test_bulk_insert_stores_timestamps_exactly_as_the_orm_does(world) -> None:  # type: ignore[no-untyped-def]
+    db, queue = world
+    if not db.is_sqlite:
+        pytest.skip("text storage of timestamps is SQLite's")
+    ticket = _ticket(db, queue, 5)
+    schedule_pass(db, NOW)
+    with db.write() as s:  # the same instant written through the ORM
+        row = s.scalar(select(Notification).where(Notification.ticket_id == ticket))
+        s.add(
+            Notification(
+                ticket_id=ticket,
+                customer_id=row.customer_id,
+                kind="x",
+                dedupe_key="orm",
+                due_at=row.due_at,
+                original_due_at=row.due_at,
+                state=NotificationState.SCHEDULED,
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    raw = db.engine.raw_connection()
+    try:
+        stored = raw.execute("SELECT due_at, created_at FROM notifications ORDER BY id").fetchall()
+    finally:
+        raw.close()
+    assert stored[0] == stored[1]  # e.g. "2026-03-10 15:00:30.000000" both times
 
 
 def test_queued_rows_store_the_current_phone_and_facts_come_from_sql(world) -> None:  # type: ignore[no-untyped-def]

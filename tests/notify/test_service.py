@@ -13,7 +13,7 @@ from desktop.bootstrap import AppContext
 from desktop.config import load_settings
 from desktop.core.identity import unknown_actor
 from desktop.notify import start_dispatcher
-from desktop.notify.records import MODE_KEY
+from desktop.notify.rules import MODE_KEY
 from desktop.notify.service import build_dispatcher, twilio_setup
 from tests.fakes.twilio_server import FakeTwilio
 from tests.notify.conftest import FAST
@@ -84,7 +84,10 @@ def test_the_desktop_starter_runs_the_same_dispatcher_in_process(
         with sqlite_db.read() as s:
             holder = s.scalar(select(ServiceLease.holder))
             mode = s.get(AppMeta, MODE_KEY).value
-        assert holder.startswith("desktop on ") and mode.startswith("record_only: Twilio")
+        assert (
+            holder.startswith("desktop on ")
+            and mode == "record_only: no account SID (twilio.account_sid)"
+        )
     finally:
         handle.stop()
     with sqlite_db.read() as s:
