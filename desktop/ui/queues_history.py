@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import tempfile
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -151,9 +153,17 @@ def load_points(path: Path) -> list[QueuesSnapshot]:
 def save_last_look(path: Path, snapshot: QueuesSnapshot) -> None:
     """Remember what the team lead saw last (written atomically)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".tmp")
-    partial.write_text(to_json(snapshot), encoding="utf-8")
-    partial.replace(path)
+    # A temporary name of its own per write: two saves at once (two workers, two windows)
+    # must not rename each other's half-written file away.
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    partial = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(to_json(snapshot))
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def load_last_look(path: Path) -> QueuesSnapshot | None:
