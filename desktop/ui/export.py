@@ -188,37 +188,22 @@ def export_snapshot(
         AccessDenied: the user does not supervise or lead that team.
     """
     from db.queries.people import is_demo_database
-    from db.queries.supervisor import supervisor_snapshot
-    from db.queries.supervisor_access import AccessDenied, team_choices
+    from db.queries.supervisor_access import AccessDenied
+    from db.queries.supervisor_export import team_snapshot_by_name
     from desktop.bootstrap import open_database, resolve_actor
     from desktop.core.coaching import CoachingThresholds
-    from desktop.core.periods import parse_period
 
     now = now or datetime.now(UTC)
     db = open_database(settings)
     try:
-        with db.read() as session:
-            actor = resolve_actor(session, settings, is_demo_database(session))
+        with db.read() as reader:
+            actor = resolve_actor(reader, settings, is_demo_database(reader))
             if not actor.is_known:
                 raise AccessDenied(
                     f"{actor.username} is not a known employee; use --user USERNAME."
                 )
-            choices = team_choices(session, actor)
-            match = [c for c in choices if c.name.lower() == team.strip().lower()]
-            if not match:
-                from sqlalchemy import select
-
-                from db.models import Team
-
-                names = session.scalars(select(Team.name).order_by(Team.name)).all()
-                if team.strip().lower() in {n.lower() for n in names}:
-                    raise AccessDenied(f"{actor.label} does not supervise or lead {team}.")
-                raise ValueError(f"no team called {team!r} (teams: {', '.join(names)})")
-            period = parse_period(period_text, now, match[0].timezone)
             thresholds = CoachingThresholds.from_settings(settings.values)
-            snapshot = supervisor_snapshot(
-                session, actor, [match[0].team_id], period, now, thresholds
-            )
+            snapshot = team_snapshot_by_name(reader, actor, team, period_text, now, thresholds)
             return snapshot, actor.label
     finally:
         db.dispose()
