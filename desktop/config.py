@@ -58,6 +58,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("twilio.api_base", str, "", "API base URL; empty = Twilio's own hosts"),
     Option("twilio.timeout_seconds", float, 10.0, "HTTP timeout for Twilio calls"),
     Option("taskrouter.workspace_sid", str, "", "TaskRouter workspace SID (WS...)"),
+    Option("taskrouter.interval_seconds", float, 15.0, "seconds between TaskRouter syncs"),
     Option("logging.dir", str, "", "log directory; empty = the platform's log dir"),
     Option("logging.level", str, "INFO", "log level", ("DEBUG", "INFO", "WARNING", "ERROR")),
     Option("refresh.live_seconds", float, 2.0, "queues and workload refresh interval"),

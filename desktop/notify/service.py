@@ -112,7 +112,8 @@ def build_dispatcher(
 
 
 def run_headless(settings: Settings) -> int:
-    """``proximity notifier``: run the dispatcher until SIGTERM or SIGINT.
+    """``proximity notifier``: run the dispatcher (and the TaskRouter sync, when a workspace
+    is configured) until SIGTERM or SIGINT.
 
     Logs go to stdout and the rotating log file (configured by the command line; configured
     here when called directly). On a signal the message in flight is finished and recorded,
@@ -143,12 +144,23 @@ def run_headless(settings: Settings) -> int:
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     dispatcher = build_dispatcher(settings, db, role="notifier")
+    sync = None
     try:
         dispatcher.start()
-        log.info("notifier running on %s; stop with SIGTERM or Ctrl+C", db.display_name)
+        # The site's TaskRouter sync runs beside the dispatcher, under the same lock.
+        from desktop.sources.taskrouter_sync import start_taskrouter_sync
+
+        sync = start_taskrouter_sync(settings, db)
+        log.info(
+            "notifier running on %s%s; stop with SIGTERM or Ctrl+C",
+            db.display_name,
+            ", with the TaskRouter sync" if sync is not None else "",
+        )
         while not done.wait(1.0):
             pass
     finally:
+        if sync is not None:
+            sync.stop()
         dispatcher.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -26,4 +26,4 @@ def start_taskrouter(settings: Settings, app: AppContext) -> TaskRouterSync | No
     """Sync TaskRouter when a workspace is configured, in the dispatcher's process only."""
     from desktop.sources.taskrouter_sync import start_taskrouter_sync
 
-    return start_taskrouter_sync(settings, app)
+    return start_taskrouter_sync(settings, app.db)

@@ -51,7 +51,6 @@ from desktop.sources.taskrouter_store import (
 )
 
 if TYPE_CHECKING:
-    from desktop.bootstrap import AppContext
     from desktop.config import Settings
 
 log = logging.getLogger(__name__)
@@ -236,13 +235,13 @@ def _status(session: Session, now: datetime, success: bool, error: str | None) -
 
 
 def start_taskrouter_sync(
-    settings: Settings, app: AppContext, holds_lock: Callable[[], bool] | None = None
+    settings: Settings, db: Database, holds_lock: Callable[[], bool] | None = None
 ) -> TaskRouterSync | None:
     """Service starter: sync when a workspace is configured and credentials are found.
 
     Args:
-        settings: effective settings (``taskrouter.workspace_sid``, ``twilio.*``).
-        app: the prepared database.
+        settings: effective settings (``taskrouter.*``, ``twilio.*``).
+        db: the site database.
         holds_lock: the site's service-lock check; when None the site lock of
             ``desktop.notify.leader`` is used, and without it the sync stays off (it must
             never run on every workstation at once).
@@ -253,7 +252,7 @@ def start_taskrouter_sync(
     if not workspace:
         return None
     if holds_lock is None:
-        holds_lock = site_lock_check(app.db)
+        holds_lock = site_lock_check(db)
         if holds_lock is None:
             log.warning("TaskRouter sync not started: no site service lock available")
             return None
@@ -268,7 +267,10 @@ def start_taskrouter_sync(
     except ValueError as exc:
         log.warning("TaskRouter sync not started: %s", exc)
         return None
-    return TaskRouterSync(app.db, lambda: TaskRouterClient(tr_settings), holds_lock).start()
+    interval = max(1.0, float(settings["taskrouter.interval_seconds"]))
+    return TaskRouterSync(
+        db, lambda: TaskRouterClient(tr_settings), holds_lock, interval_s=interval
+    ).start()
 
 
 def site_lock_check(db: Database) -> Callable[[], bool] | None:

@@ -5,8 +5,13 @@ Expected figures are worked out by hand from the tasks seeded in the fake.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -235,20 +240,17 @@ def test_runs_on_its_own_thread_until_stopped(
 
 
 def test_starter_needs_a_workspace_and_a_lock(sqlite_db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from desktop.bootstrap import AppContext
     from desktop.config import load_settings
-    from desktop.core.identity import unknown_actor
 
-    app = AppContext(sqlite_db, unknown_actor("x"), False, False)
     settings = load_settings(env={}, frozen_dir=tmp_path)
-    assert start_taskrouter_sync(settings, app, holds_lock=lambda: True) is None
+    assert start_taskrouter_sync(settings, sqlite_db, holds_lock=lambda: True) is None
     configured = load_settings(
         cli={"taskrouter.workspace_sid": "WS" + "b" * 32, "twilio.account_sid": "AC" + "c" * 32},
         env={},
         frozen_dir=tmp_path,
     )
     # No auth token anywhere: refused with a log line, not an exception.
-    assert start_taskrouter_sync(configured, app, holds_lock=lambda: True) is None
+    assert start_taskrouter_sync(configured, sqlite_db, holds_lock=lambda: True) is None
 
 
 def test_follows_the_dispatchers_site_lock(sqlite_db: Database) -> None:
@@ -280,3 +282,55 @@ def test_follows_the_dispatchers_site_lock(sqlite_db: Database) -> None:
     with sqlite_db.write() as s:
         s.get_one(ServiceLease, LEASE_NAME).expires_at = now - timedelta(seconds=1)
     assert not check()  # an expired lease is nobody's
+
+
+@pytest.mark.skipif(os.name != "posix", reason="stops the notifier with SIGTERM")
+def test_the_headless_notifier_runs_the_sync_under_its_lock(
+    sqlite_db: Database, fake_twilio: FakeTwilio, tmp_path: Path
+) -> None:
+    """``proximity notifier`` with a workspace configured syncs it: the site's one sync."""
+    from tests.notify.helpers import wait_until
+
+    sids = seed(fake_twilio)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROXIMITY_")}
+    env.update(
+        PROXIMITY_DATABASE_URL=sqlite_db.url,
+        PROXIMITY_TWILIO_ACCOUNT_SID=fake_twilio.account_sid,
+        PROXIMITY_TWILIO_AUTH_TOKEN=fake_twilio.auth_token,
+        PROXIMITY_TWILIO_API_BASE=fake_twilio.base_url,
+        PROXIMITY_TASKROUTER_WORKSPACE_SID=fake_twilio.workspace_sid,
+        PROXIMITY_TASKROUTER_INTERVAL_SECONDS="1",
+        PROXIMITY_NOTIFICATIONS_LEASE_SECONDS="2",
+        PROXIMITY_LOGGING_DIR=str(tmp_path / "logs"),
+        PYTHONUNBUFFERED="1",
+    )
+    out = tmp_path / "notifier.out"
+    with out.open("w") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "desktop", "notifier"],
+            cwd=Path(__file__).resolve().parents[2],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+
+            def synced() -> bool:
+                with sqlite_db.read() as s:
+                    return set(s.scalars(select(Queue.external_sid))) >= {
+                        sids["voice"],
+                        sids["chat"],
+                    }
+
+            wait_until(synced, 60, "the notifier's first TaskRouter sync")
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+    log = out.read_text()
+    assert "with the TaskRouter sync" in log, log
+    with sqlite_db.read() as s:
+        status = s.get(SourceStatus, "taskrouter")
+        assert status is not None and status.last_success_at is not None
