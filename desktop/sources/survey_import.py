@@ -12,30 +12,28 @@ the agent (team leads of the team too). ``proximity import pulse|qa FILE`` calls
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from db.audit import record
 from db.engine import Database
 from db.models import PulseSurvey
 from db.queries.supervisor_access import AccessDenied
 from desktop.core.identity import Actor
-from desktop.sources.survey_csv import CsvRow, ImportRefused, parse_int, parse_when, read_rows
+from desktop.sources.survey_csv import CsvRow, ImportRefused, parse_int, read_rows
 from desktop.sources.survey_import_qa import import_qa
 from desktop.sources.survey_records import (
     ImportReport,
     People,
     Progress,
     RowProblem,
+    SurveyKind,
     allowed_teams,
-    check_team,
     clean_comment,
     columns_of,
-    formula_warning,
-    refusal,
+    employee_and_time,
+    import_rows,
     require_columns,
-    upsert,
 )
 
 __all__ = [
@@ -48,6 +46,13 @@ __all__ = [
     "run_survey_import",
 ]
 
+PULSE = SurveyKind(
+    "Pulse",
+    PulseSurvey,
+    ("employee_id", "answered_at", "esat", "enps", "comment"),
+    "import.pulse",
+    "the same answer appears twice in the file",
+)
 PULSE_ALIASES = {
     "external_id": ("external_id", "id", "response_id"),
     "employee": ("employee", "username", "agent", "email", "employee_email"),
@@ -82,56 +87,11 @@ def import_pulse(
     with db.write() as session:
         allowed = allowed_teams(session, actor, pulse=True)
         people = People.load(session)
-        problems: list[RowProblem] = []
-        parsed: dict[str, dict[str, Any]] = {}
-        warned: list[int] = []
-        count = 0
-        for row in rows:
-            count += 1
-            if progress and count % 1000 == 0:
-                progress(count)
-            try:
-                item = _pulse_row(row, columns, people, allowed, now, warned)
-            except ValueError as exc:
-                problems.append(RowProblem(row.line, str(exc)))
-                continue
-            if item["external_id"] in parsed:
-                problems.append(RowProblem(row.line, "the same answer appears twice in the file"))
-                continue
-            parsed[item["external_id"]] = item
-        warnings = formula_warning(len(warned))
-        refused = refusal("Pulse", path, count, problems, valid_rows, warnings)
-        if refused:
-            return refused  # nothing was added to the session: the commit writes nothing
-        inserted, updated, unchanged = upsert(
-            session, PulseSurvey, parsed, ("employee_id", "answered_at", "esat", "enps", "comment")
-        )
-        record(
-            session,
-            actor,
-            "import.pulse",
-            "pulse_surveys",
-            None,
-            None,
-            {
-                "file": path.name,
-                "inserted": inserted,
-                "updated": updated,
-                "rejected": len(problems),
-            },
-            now,
-        )
-    return ImportReport(
-        "Pulse",
-        str(path),
-        count,
-        inserted,
-        updated,
-        unchanged,
-        tuple(problems),
-        True,
-        tuple(warnings),
-    )
+
+        def parse(row: CsvRow, warned: list[int]) -> dict[str, Any]:
+            return _pulse_row(row, columns, people, allowed, now, warned)
+
+        return import_rows(session, PULSE, path, rows, parse, actor, valid_rows, progress, now)
 
 
 def _pulse_row(
@@ -142,20 +102,8 @@ def _pulse_row(
     now: datetime,
     warned: list[int],
 ) -> dict[str, Any]:
+    employee_id, when = employee_and_time(row, columns, "answered_at", people, allowed, now)
     cells = row.cells
-    if "" in cells:
-        raise ValueError("more cells than the header has columns")
-    who = cells.get(columns["employee"], "")
-    if not who:
-        raise ValueError("employee is empty")
-    employee_id = people.find(who)
-    check_team(people, employee_id, allowed)
-    when_text = cells.get(columns["answered_at"], "")
-    if not when_text:
-        raise ValueError("answered_at is empty")
-    when = parse_when(when_text, people.tz_of.get(employee_id, "UTC"))
-    if when > now + timedelta(days=1):
-        raise ValueError(f"answered_at {when_text} is in the future")
     esat_text = cells.get(columns.get("esat", ""), "")
     enps_text = cells.get(columns.get("enps", ""), "")
     esat = parse_int(esat_text, "esat", 1, 5) if esat_text else None

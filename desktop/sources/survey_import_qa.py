@@ -6,14 +6,13 @@ See ``desktop.sources.survey_import`` for the rules shared with the pulse import
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.audit import record
 from db.engine import Database
 from db.models import QaReview, QaRubric, Ticket
 from desktop.core import metrics
@@ -23,26 +22,38 @@ from desktop.sources.survey_csv import (
     ImportRefused,
     normalise_header,
     parse_int,
-    parse_when,
     read_rows,
 )
 from desktop.sources.survey_records import (
     ImportReport,
     People,
     Progress,
-    RowProblem,
+    SurveyKind,
     allowed_teams,
-    check_team,
     clean_comment,
     columns_of,
-    formula_warning,
-    refusal,
+    employee_and_time,
+    import_rows,
     require_columns,
-    upsert,
 )
 
 SCORE_TOLERANCE = 0.5  # percentage points between a file's QA score and its items' score
 
+QA = SurveyKind(
+    "QA",
+    QaReview,
+    (
+        "employee_id",
+        "reviewer_id",
+        "rubric_id",
+        "ticket_id",
+        "reviewed_at",
+        "score_pct",
+        "comment",
+    ),
+    "import.qa",
+    "the same review appears twice in the file",
+)
 QA_ALIASES = {
     "external_id": ("external_id", "id", "review_id"),
     "employee": ("employee", "username", "agent", "email"),
@@ -83,59 +94,11 @@ def import_qa(
         rubrics = _Rubrics.load(session)
         if "rubric" not in columns and len(rubrics.by_name) != 1:
             raise ImportRefused(f"{path.name}: add a rubric column (there are several rubrics)")
-        problems: list[RowProblem] = []
-        parsed: dict[str, dict[str, Any]] = {}
-        warned: list[int] = []
-        count = 0
-        for row in rows:
-            count += 1
-            if progress and count % 1000 == 0:
-                progress(count)
-            try:
-                item = _qa_row(session, row, columns, header, people, rubrics, allowed, now, warned)
-            except ValueError as exc:
-                problems.append(RowProblem(row.line, str(exc)))
-                continue
-            if item["external_id"] in parsed:
-                problems.append(RowProblem(row.line, "the same review appears twice in the file"))
-                continue
-            parsed[item["external_id"]] = item
-        warnings = formula_warning(len(warned))
-        refused = refusal("QA", path, count, problems, valid_rows, warnings)
-        if refused:
-            return refused  # nothing was added to the session: the commit writes nothing
-        inserted, updated, unchanged = upsert(
-            session,
-            QaReview,
-            parsed,
-            (
-                "employee_id",
-                "reviewer_id",
-                "rubric_id",
-                "ticket_id",
-                "reviewed_at",
-                "score_pct",
-                "comment",
-            ),
-        )
-        record(
-            session,
-            actor,
-            "import.qa",
-            "qa_reviews",
-            None,
-            None,
-            {
-                "file": path.name,
-                "inserted": inserted,
-                "updated": updated,
-                "rejected": len(problems),
-            },
-            now,
-        )
-    return ImportReport(
-        "QA", str(path), count, inserted, updated, unchanged, tuple(problems), True, tuple(warnings)
-    )
+
+        def parse(row: CsvRow, warned: list[int]) -> dict[str, Any]:
+            return _qa_row(session, row, columns, header, people, rubrics, allowed, now, warned)
+
+        return import_rows(session, QA, path, rows, parse, actor, valid_rows, progress, now)
 
 
 @dataclass
@@ -171,20 +134,8 @@ def _qa_row(
     now: datetime,
     warned: list[int],
 ) -> dict[str, Any]:
+    employee_id, when = employee_and_time(row, columns, "reviewed_at", people, allowed, now)
     cells = row.cells
-    if "" in cells:
-        raise ValueError("more cells than the header has columns")
-    who = cells.get(columns["employee"], "")
-    if not who:
-        raise ValueError("employee is empty")
-    employee_id = people.find(who)
-    check_team(people, employee_id, allowed)
-    when_text = cells.get(columns["reviewed_at"], "")
-    if not when_text:
-        raise ValueError("reviewed_at is empty")
-    when = parse_when(when_text, people.tz_of.get(employee_id, "UTC"))
-    if when > now + timedelta(days=1):
-        raise ValueError(f"reviewed_at {when_text} is in the future")
     rubric = rubrics.find(cells.get(columns.get("rubric", ""), ""))
     reviewer_text = cells.get(columns.get("reviewer", ""), "")
     reviewer = people.find(reviewer_text) if reviewer_text else None

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db.audit import record
 from db.models import Employee, QaReviewItem, Team
 from db.queries.supervisor_access import AccessDenied, team_choices
 from desktop.core.identity import Actor
-from desktop.sources.survey_csv import ImportRefused, neutralise
+from desktop.sources.survey_csv import CsvRow, ImportRefused, neutralise, parse_when
 
 MAX_COMMENT = 5000
 Progress = Callable[[int], None]
@@ -220,3 +222,108 @@ def replace_items(session: Session, review_id: int, items: dict[int, int]) -> No
     session.flush()
     for item_id, selected in items.items():
         session.add(QaReviewItem(review_id=review_id, item_id=item_id, selected=selected))
+
+
+@dataclass(frozen=True)
+class SurveyKind:
+    """What differs between the survey imports once a row is parsed."""
+
+    label: str  # in the report: "Pulse", "QA"
+    model: Any
+    compared: tuple[str, ...]  # the columns whose change makes an update
+    audit_action: str
+    duplicate: str  # the problem when a file holds the same row twice
+
+
+def import_rows(
+    session: Session,
+    kind: SurveyKind,
+    path: Path,
+    rows: Iterable[CsvRow],
+    parse_row: Callable[[CsvRow, list[int]], dict[str, Any]],
+    actor: Actor,
+    valid_rows: bool,
+    progress: Progress | None,
+    now: datetime,
+) -> ImportReport:
+    """Validate every row, then write all of them (or, with ``valid_rows``, the valid ones)
+    with one audit row; with errors and no ``valid_rows`` nothing is written.
+
+    ``parse_row(row, warned)`` returns the row's values keyed by column (``external_id``
+    included) or raises ValueError with the reason; it appends the line numbers of comments
+    it had to neutralise to ``warned``.
+    """
+    problems: list[RowProblem] = []
+    parsed: dict[str, dict[str, Any]] = {}
+    warned: list[int] = []
+    count = 0
+    for row in rows:
+        count += 1
+        if progress and count % 1000 == 0:
+            progress(count)
+        try:
+            item = parse_row(row, warned)
+        except ValueError as exc:
+            problems.append(RowProblem(row.line, str(exc)))
+            continue
+        if item["external_id"] in parsed:
+            problems.append(RowProblem(row.line, kind.duplicate))
+            continue
+        parsed[item["external_id"]] = item
+    warnings = formula_warning(len(warned))
+    refused = refusal(kind.label, path, count, problems, valid_rows, warnings)
+    if refused:
+        return refused  # nothing was added to the session: the commit writes nothing
+    inserted, updated, unchanged = upsert(session, kind.model, parsed, kind.compared)
+    record(
+        session,
+        actor,
+        kind.audit_action,
+        kind.model.__tablename__,
+        None,
+        None,
+        {"file": path.name, "inserted": inserted, "updated": updated, "rejected": len(problems)},
+        now,
+    )
+    return ImportReport(
+        kind.label,
+        str(path),
+        count,
+        inserted,
+        updated,
+        unchanged,
+        tuple(problems),
+        True,
+        tuple(warnings),
+    )
+
+
+def employee_and_time(
+    row: CsvRow,
+    columns: dict[str, str],
+    when_key: str,
+    people: People,
+    allowed: set[int] | None,
+    now: datetime,
+) -> tuple[int, datetime]:
+    """A row's employee (who the actor may import for) and its time (in the employee's zone
+    when the file gives no offset; not more than a day ahead).
+
+    Raises:
+        ValueError: with the reason the row is rejected.
+    """
+    cells = row.cells
+    if "" in cells:
+        raise ValueError("more cells than the header has columns")
+    who = cells.get(columns["employee"], "")
+    if not who:
+        raise ValueError("employee is empty")
+    employee_id = people.find(who)
+    check_team(people, employee_id, allowed)
+    when_text = cells.get(columns[when_key], "")
+    if not when_text:
+        raise ValueError(f"{when_key} is empty")
+    when = parse_when(when_text, people.tz_of.get(employee_id, "UTC"))
+    if when > now + timedelta(days=1):
+        raise ValueError(f"{when_key} {when_text} is in the future")
+    return employee_id, when
