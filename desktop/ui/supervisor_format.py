@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 
 from desktop.core.scorecard import CATALOGUE, Figure, Metric, Unit, change
 from desktop.ui import formatting as fmt
@@ -65,13 +66,22 @@ def delta_text(metric: Metric, delta: float) -> str:
 
 def change_text(current: Figure, previous: Figure) -> tuple[str, bool | None]:
     """ "▲ +2.1 pts" and whether that is good (None: neutral or unknown)."""
+    return _change(
+        current, previous, "= no change", lambda delta: delta_text(current.metric, delta)
+    )
+
+
+def _change(
+    current: Figure, previous: Figure, unchanged: str, size: Callable[[float], str]
+) -> tuple[str, bool | None]:
+    """The arrow and ``size(delta)`` of the change, or ``unchanged``; and whether it is good."""
     c = change(current.metric, current.value, previous.value)
     if c.delta is None:
         return "", None
     if abs(c.delta) < 1e-9:
-        return "= no change", None
+        return unchanged, None
     arrow = UP if c.delta > 0 else DOWN
-    return f"{arrow} {delta_text(current.metric, c.delta)}", c.good
+    return f"{arrow} {size(c.delta)}", c.good
 
 
 def rests_on(figure: Figure) -> str:
@@ -127,16 +137,11 @@ def compact_text(figure: Figure) -> str:
 
 def compact_change(current: Figure, previous: Figure) -> tuple[str, bool | None]:
     """Like ``change_text`` but short: "▲ 2.1", "▼ 1.3 h", "=" for no change."""
-    c = change(current.metric, current.value, previous.value)
-    if c.delta is None:
-        return "", None
-    if abs(c.delta) < 1e-9:
-        return "=", None
-    arrow = UP if c.delta > 0 else DOWN
-    unit = CATALOGUE[current.metric].unit
-    if unit is Unit.SECONDS:
-        return f"{arrow} {_compact_seconds(abs(c.delta))}", c.good
-    return (
-        f"{arrow} {delta_text(current.metric, c.delta).lstrip('+−±').replace(' pts', '')}",
-        c.good,
+    if CATALOGUE[current.metric].unit is Unit.SECONDS:
+        return _change(current, previous, "=", lambda delta: _compact_seconds(abs(delta)))
+    return _change(
+        current,
+        previous,
+        "=",
+        lambda delta: delta_text(current.metric, delta).lstrip("+−±").replace(" pts", ""),
     )
