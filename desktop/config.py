@@ -78,7 +78,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("coaching.silence_share", float, 0.4, "coaching flag: share of silence breaches"),
     Option("coaching.silence_min_breaches", float, 5, "coaching flag: ...of at least N"),
     Option("coaching.follow_up_overdue_days", float, 7, "follow-up overdue this long: high"),
-    Option("ui.language", str, "en", "interface language"),
+    Option("ui.language", str, "en", "interface language (available: en)"),
     Option("ui.theme", str, "system", "colour theme", ("system", "light", "dark")),
     Option("import.phone_region", str, "US", "region for phone numbers without +country"),
     Option("sla.at_risk_fraction", float, 0.8, "share of an SLA target after which it is at risk"),

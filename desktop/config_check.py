@@ -83,8 +83,28 @@ def check_settings(
                 "(PostgreSQL: ~/.pgpass or PGPASSFILE) so it is not in the file or environment",
             )
         )
+    found += _check_language(settings)
     found += _check_log_dir(settings)
     return found
+
+
+# The interface languages Proximity is translated to; a translation adds its code here and
+# its resources/translations/proximity_<code>.qm (build.spec bundles Qt's own for it too).
+LANGUAGES = ("en",)
+
+
+def _check_language(settings: Settings) -> list[Finding]:
+    wanted = str(settings["ui.language"]).strip()
+    if wanted.replace("-", "_").split("_")[0].lower() in LANGUAGES:
+        return []
+    return [
+        Finding(
+            "warning",
+            f"ui.language = {wanted!r} ({settings.origins['ui.language']}): Proximity is not "
+            f"translated to it yet, the interface stays in English (available: "
+            f"{', '.join(LANGUAGES)})",
+        )
+    ]
 
 
 def _check_log_dir(settings: Settings) -> list[Finding]:

@@ -138,7 +138,8 @@ def test_check_settings_findings(tmp_path: Path) -> None:
         "[database]\nurl = 'postgresql://px:hunter2@db/prox'\n"
         "[twilio]\naccount_sid = 'AC123'\n"
         "[taskrouter]\nworkspace_sid = 'WS" + "a" * 32 + "'\n"
-        f"[logging]\ndir = '{blocker.as_posix()}'\n",
+        f"[logging]\ndir = '{blocker.as_posix()}'\n"
+        "[ui]\nlanguage = 'fr'\n",
     )
     s = load_settings(env={}, config_file=str(cfg), frozen_dir=tmp_path)
     findings = check_settings(s, token_lookup=lambda _s: None)
@@ -148,6 +149,7 @@ def test_check_settings_findings(tmp_path: Path) -> None:
     assert any(sev == "warning" and "no Twilio auth token" in t for sev, t in texts)
     assert any(sev == "warning" and "contains a password" in t for sev, t in texts)
     assert any(sev == "error" and "not writable" in t for sev, t in texts)
+    assert any(sev == "warning" and "ui.language = 'fr'" in t for sev, t in texts)
     assert not any("workspace_sid" in t for _sev, t in texts)  # well-formed
     good = load_settings(env={"PROXIMITY_LOGGING_DIR": str(tmp_path / "logs")}, frozen_dir=tmp_path)
     assert check_settings(good, token_lookup=lambda _s: None) == []
