@@ -29,9 +29,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
-import phonenumbers
-
 from desktop.core.domain import Channel, TicketStatus
+from desktop.core.notification_policy_phone import lookup_phone
 from desktop.core.quiet_hours import DEFAULT_WINDOW, SendWindow, next_allowed, resolve_zones
 
 _CLOSED_STATUSES = frozenset({TicketStatus.SOLVED.value, TicketStatus.CLOSED.value})
@@ -186,14 +185,6 @@ def template_key_for(kind: NotificationKind, status: str | None = None) -> str:
     return kind.value
 
 
-@functools.lru_cache(maxsize=65536)
-def _is_valid_phone(phone_e164: str) -> bool:
-    try:
-        return phonenumbers.is_valid_number(phonenumbers.parse(phone_e164, None))
-    except phonenumbers.NumberParseException:
-        return False
-
-
 def _blocked_reason(facts: TicketFacts) -> str | None:
     """Why this customer cannot get an SMS at all, or None."""
     if facts.sms_opted_out:
@@ -203,7 +194,7 @@ def _blocked_reason(facts: TicketFacts) -> str | None:
         return f"customer prefers {channel}, not SMS"
     if not facts.phone_e164:
         return "no phone number for the customer"
-    if not _is_valid_phone(facts.phone_e164):
+    if not lookup_phone(facts.phone_e164).valid:
         return "customer phone number is not a valid number"
     return None
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
-from phonenumbers import timezone as phone_timezone
+from desktop.core.notification_policy_phone import UNKNOWN_ZONE as _UNKNOWN_ZONE
+from desktop.core.notification_policy_phone import lookup_phone
 
 _DAY = timedelta(days=1)
 # Common windows are precomputed per UTC day over this span, so any instant of that day sees
@@ -29,7 +29,6 @@ _DAY = timedelta(days=1)
 _INTERVAL_SPAN = timedelta(days=3)
 # Hard bound of every search ("never loop forever").
 _SEARCH_SPAN = timedelta(days=8)
-_UNKNOWN_ZONE = "Etc/Unknown"
 _UTC_ZONE = ZoneInfo("UTC")
 
 
@@ -81,38 +80,21 @@ def _zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
-@functools.lru_cache(maxsize=65536)
-def _phone_zones(phone_e164: str | None) -> tuple[ZoneInfo, ...]:
-    """Zones phonenumbers associates with a number, in its (alphabetical) order."""
-    if not phone_e164:
-        return ()
-    try:
-        number = phonenumbers.parse(phone_e164, None)
-    except phonenumbers.NumberParseException:
-        return ()
+@functools.lru_cache(maxsize=1024)
+def _zones_named(names: tuple[str, ...]) -> tuple[ZoneInfo, ...]:
+    """Valid, distinct zones of a phonenumbers zone list, in its order ("Etc/Unknown" and
+    unknown names dropped). Few distinct lists exist, so this cache never thrashes."""
     zones: list[ZoneInfo] = []
-    for name in phone_timezone.time_zones_for_number(number):
+    for name in names:
         zone = None if name == _UNKNOWN_ZONE else _zone(name)
         if zone is not None and zone not in zones:
             zones.append(zone)
     return tuple(zones)
 
 
-@functools.lru_cache(maxsize=65536)
-def _resolve_zones_cached(
-    customer_tz: str | None, phone_e164: str | None, queue_tz: str | None, default_tz: str
-) -> tuple[ZoneInfo, ...]:
-    customer_zone = _zone(customer_tz)
-    if customer_zone is not None:
-        return (customer_zone,)
-    phone_zones = _phone_zones(phone_e164)
-    if phone_zones:
-        return phone_zones
-    for name in (queue_tz, default_tz):
-        zone = _zone(name)
-        if zone is not None:
-            return (zone,)
-    return (_UTC_ZONE,)
+def _phone_zones(phone_e164: str | None) -> tuple[ZoneInfo, ...]:
+    """Zones phonenumbers associates with a number, in its (alphabetical) order."""
+    return _zones_named(lookup_phone(phone_e164).zone_names)
 
 
 def resolve_zones(
@@ -134,7 +116,19 @@ def resolve_zones(
         A non-empty tuple. An invalid zone name (or a number phonenumbers cannot place,
         "Etc/Unknown") falls through to the next source. Results are cached.
     """
-    return _resolve_zones_cached(customer_tz, phone_e164, queue_tz, default_tz)
+    # Cached by part (zone names and number prefixes are few), not by the whole tuple: a
+    # pass sees 100,000 distinct customers, which would thrash any cache of those.
+    customer_zone = _zone(customer_tz)
+    if customer_zone is not None:
+        return (customer_zone,)
+    phone_zones = _phone_zones(phone_e164)
+    if phone_zones:
+        return phone_zones
+    for name in (queue_tz, default_tz):
+        zone = _zone(name)
+        if zone is not None:
+            return (zone,)
+    return (_UTC_ZONE,)
 
 
 # ------------------------------------------------------------------------ single zone search

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from db.audit import record as audit
@@ -42,6 +42,51 @@ _HEARD = (
         first_response_at=bindparam("v_first"),
     )
 )
+
+
+# PostgreSQL: one statement over arrays instead of an executemany. psycopg spends about
+# 0.1 ms of Python per executemany row, on the recorder thread, while the sender thread
+# waits for the interpreter lock between two HTTP calls.
+_NOTIFICATIONS = Notification.__table__
+_PG_SENT = text(
+    f"UPDATE {_NOTIFICATIONS.name} AS n SET state = :sent, provider_sid = v.sid, "
+    "provider_status = v.status, sent_at = v.at, next_attempt_at = v.next_at, "
+    "error_code = NULL, error_message = NULL, updated_at = v.at, "
+    "attempts = n.attempts + v.more "
+    "FROM unnest(CAST(:ids AS BIGINT[]), CAST(:sids AS TEXT[]), CAST(:statuses AS TEXT[]), "
+    "CAST(:ats AS TIMESTAMPTZ[]), CAST(:next_ats AS TIMESTAMPTZ[]), CAST(:mores AS INTEGER[])) "
+    "AS v(id, sid, status, at, next_at, more) "
+    "WHERE n.id = v.id AND n.state = :sending AND n.claimed_by = :holder"
+)
+_PG_HEARD = text(
+    f"UPDATE {_TICKETS.name} AS t SET last_heard_at = v.heard, "
+    "longest_silence_seconds = v.longest, first_response_at = v.first "
+    "FROM unnest(CAST(:ids AS BIGINT[]), CAST(:heard AS TIMESTAMPTZ[]), "
+    "CAST(:longest AS DOUBLE PRECISION[]), CAST(:first AS TIMESTAMPTZ[])) "
+    "AS v(id, heard, longest, first) WHERE t.id = v.id"
+)
+
+
+def _pg_mark_sent(
+    session: Session, holder: str, items: Sequence[Accepted], first_poll_s: float
+) -> int:
+    """``mark_sent``'s row update on PostgreSQL; returns the rows updated."""
+    poll = timedelta(seconds=first_poll_s)
+    result = session.connection().execute(
+        _PG_SENT,
+        {
+            "ids": [item.claimed.notification_id for item in items],
+            "sids": [item.sid for item in items],
+            "statuses": [(item.status or "queued")[:24] for item in items],
+            "ats": [item.at for item in items],
+            "next_ats": [item.at + poll for item in items],
+            "mores": [1 if item.count_attempt else 0 for item in items],
+            "sent": NotificationState.SENT.value,
+            "sending": NotificationState.SENDING.value,
+            "holder": holder,
+        },
+    )
+    return int(result.rowcount or 0)
 
 
 def mark_sent(session: Session, holder: str, items: Sequence[Accepted], first_poll_s: float) -> int:
@@ -78,10 +123,13 @@ def mark_sent(session: Session, holder: str, items: Sequence[Accepted], first_po
         )
     conn = session.connection()
     updated = 0
-    for count, params in by_count.items():
-        if params:  # one executemany per shape: this runs once per message sent
-            stmt = owned_update(tuple(sorted(keys)), ("attempts",) if count else ())
-            updated += int(conn.execute(stmt, params).rowcount or 0)
+    if conn.dialect.name == "postgresql":
+        updated = _pg_mark_sent(session, holder, items, first_poll_s)
+    else:
+        for count, params in by_count.items():
+            if params:  # one executemany per shape (SQLite runs it in C)
+                stmt = owned_update(tuple(sorted(keys)), ("attempts",) if count else ())
+                updated += int(conn.execute(stmt, params).rowcount or 0)
     recorded = list(items)
     if updated != len(items):  # rare: some row was no longer ours; find out which
         ids = [item.claimed.notification_id for item in items]
@@ -158,8 +206,21 @@ def _customers_heard(session: Session, items: Sequence[Accepted]) -> None:
                 "v_first": first or at,
             }
         )
-    if params:
-        session.connection().execute(_HEARD, params)
+    if not params:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            _PG_HEARD,
+            {
+                "ids": [p["p_id"] for p in params],
+                "heard": [p["v_heard"] for p in params],
+                "longest": [p["v_longest"] for p in params],
+                "first": [p["v_first"] for p in params],
+            },
+        )
+    else:
+        connection.execute(_HEARD, params)
 
 
 def opt_out_customer(session: Session, customer_id: int, at: datetime, source: str) -> int:

@@ -37,6 +37,7 @@ ACTIVE_STATES = (*PENDING_NOTIFICATION_STATES, NotificationState.SENDING)
 _ACTIVE_VALUES = frozenset(state.value for state in ACTIVE_STATES)
 _HEARD_TOLERANCE = timedelta(seconds=1)
 _KINDS = {kind.value: kind for kind in NotificationKind}
+_NO_KINDS: frozenset[NotificationKind] = frozenset()
 _CHUNK = 500
 
 
@@ -105,14 +106,17 @@ class TicketInfo:
 
     def facts(self, now: datetime, ignore: Iterable[int] = ()) -> TicketFacts:
         """The policy's view of this ticket; rows in ``ignore`` do not count as pending."""
-        skip = set(ignore)
-        pending: set[NotificationKind] = set()
-        for entry in self.active:
-            if entry.notification_id in skip:
-                continue
-            kind = _KINDS.get(entry.kind)
-            # Any other message (a manual update) also restarts the silence clock.
-            pending.add(kind if kind is not None else NotificationKind.STILL_WORKING)
+        pending: frozenset[NotificationKind] = _NO_KINDS
+        if self.active:  # most tickets have nothing queued: no sets to build for them
+            skip = set(ignore)
+            kinds: set[NotificationKind] = set()
+            for entry in self.active:
+                if entry.notification_id in skip:
+                    continue
+                kind = _KINDS.get(entry.kind)
+                # Any other message (a manual update) also restarts the silence clock.
+                kinds.add(kind if kind is not None else NotificationKind.STILL_WORKING)
+            pending = frozenset(kinds)
         heard = self.last_heard_at
         notified = self.last_notified_at
         reply = (
@@ -141,7 +145,7 @@ class TicketInfo:
             preferred_channel=self.preferred_channel,
             sms_opted_out=self.opted_out,
             sent_today_for_ticket=self._sent_today(now),
-            pending_kinds=frozenset(pending),
+            pending_kinds=pending,
         )
 
     def _sent_today(self, now: datetime) -> int:

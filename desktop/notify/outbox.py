@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Update, bindparam, cast, func, select, update
+from sqlalchemy import String, Update, bindparam, cast, func, select, text, update
 from sqlalchemy.orm import Session
 
 from db.engine import Database
@@ -69,6 +69,14 @@ class ClaimOutcome:
 
 
 _TABLE = Notification.__table__
+#: PostgreSQL: the rendered texts of a claimed batch, stored in one statement.
+_PG_READY = text(
+    f"UPDATE {_TABLE.name} AS n SET body = v.body, to_address = v.to_address, "
+    "updated_at = :now "
+    "FROM unnest(CAST(:ids AS BIGINT[]), CAST(:bodies AS TEXT[]), CAST(:tos AS TEXT[])) "
+    "AS v(id, body, to_address) "
+    "WHERE n.id = v.id AND n.state = :state AND n.claimed_by = :holder"
+)
 #: Markers for ``settle`` values computed in SQL rather than bound.
 FREE_KEY = object()  # the dedupe key is given up (``#c<id>`` appended)
 ONE_MORE = object()  # attempts + 1
@@ -268,9 +276,25 @@ def _judge(
         to_send.append(
             Claimed(nid, ticket_id, customer_id, kind, info.phone, body, now, int(attempts or 0))
         )
-    if ready:  # one executemany for the common case
-        stmt = owned_update(("body", "to_address", "updated_at"), ())
-        session.connection().execute(stmt, ready)
+    if ready:
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            # One statement over arrays: psycopg's executemany costs ~0.1 ms of Python per
+            # row, and that CPU is taken from the sender thread.
+            connection.execute(
+                _PG_READY,
+                {
+                    "ids": [r["p_id"] for r in ready],
+                    "bodies": [r["v_body"] for r in ready],
+                    "tos": [r["v_to_address"] for r in ready],
+                    "now": now,
+                    "state": SENDING.value,
+                    "holder": holder,
+                },
+            )
+        else:  # SQLite's executemany runs in C
+            stmt = owned_update(("body", "to_address", "updated_at"), ())
+            connection.execute(stmt, ready)
     return ClaimOutcome(to_send, skipped, deferred, failed, recorded)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from desktop.core.notification_policy import NotificationKind
 from desktop.sources.demo_clock import FAR, HOUR, NULL, ZoneGrid, rng_for
 from desktop.sources.demo_customers import Customers
 from desktop.sources.demo_outbox import (
@@ -32,6 +33,13 @@ from desktop.sources.demo_tickets import (
     status_points,
 )
 from desktop.sources.demo_vocab import NOTIFICATION_TEXT
+
+# The engine's own kinds (the outbox stores these values; the dispatcher and the views know
+# no others). A kind written as a literal here once drifted ("silence_update").
+ACKNOWLEDGEMENT = NotificationKind.ACKNOWLEDGEMENT.value
+STATUS_CHANGE = NotificationKind.STATUS_CHANGE.value
+STILL_WORKING = NotificationKind.STILL_WORKING.value
+DEMO_KINDS = frozenset({ACKNOWLEDGEMENT, STATUS_CHANGE, STILL_WORKING})
 
 ACK_DELAY = 60
 STATUS_DELAY = 30
@@ -141,20 +149,18 @@ class _Ticket:
         first_reply = replies[0] if replies else FAR
         if created >= self.until:
             self._row(
-                "acknowledgement",
+                ACKNOWLEDGEMENT,
                 created,
                 created + ACK_DELAY,
                 "skipped",
                 reason="customer opted out of SMS",
             )
             return
-        self._message("acknowledgement", created, created + ACK_DELAY, min(first_reply, end))
+        self._message(ACKNOWLEDGEMENT, created, created + ACK_DELAY, min(first_reply, end))
         for k, (t, code) in enumerate(zip(self.s_times, self.s_codes, strict=True)):
             if code in (PENDING, ON_HOLD, SOLVED) and t <= now:
                 nxt = min([x for x in self.s_times[k + 1 :] if x > t] + [FAR])
-                self._message(
-                    "status_change", t, t + STATUS_DELAY, nxt if nxt <= now else FAR, code
-                )
+                self._message(STATUS_CHANGE, t, t + STATUS_DELAY, nxt if nxt <= now else FAR, code)
         self._updates(created, replies, end)
         self._apply(created, replies, end)
 
@@ -176,7 +182,7 @@ class _Ticket:
             if due > self.now or allowed > self.now:
                 if obsolete > self.now:
                     self._row(
-                        "silence_update",
+                        STILL_WORKING,
                         clock,
                         due,
                         "scheduled" if allowed == due else "deferred",
@@ -184,7 +190,7 @@ class _Ticket:
                     )
                 elif obsolete > due:
                     self._row(
-                        "silence_update",
+                        STILL_WORKING,
                         clock,
                         due,
                         "cancelled",
@@ -195,7 +201,7 @@ class _Ticket:
                 return
             if obsolete < allowed:
                 self._row(
-                    "silence_update",
+                    STILL_WORKING,
                     clock,
                     due,
                     "cancelled",
@@ -207,7 +213,7 @@ class _Ticket:
                 if obsolete == end:
                     return
                 continue
-            sent = self._send("silence_update", clock, due, allowed)
+            sent = self._send(STILL_WORKING, clock, due, allowed)
             if sent:
                 heard = sorted([*heard, allowed])
             clock = allowed
@@ -328,7 +334,9 @@ class _Ticket:
         box.next_id += 1
         texts = NOTIFICATION_TEXT.get(self.lang, NOTIFICATION_TEXT["en"])
         words = STATUS_WORDS.get(self.lang, STATUS_WORDS["en"])
-        body = texts[kind].format(name=self.name, ticket=ticket_id, status=words.get(code, ""))
+        body = texts[kind].format(
+            name=self.name, ticket=ticket_id, status=words.get(code, "")
+        )
         done = sent != NULL
         final = delivered if delivered != NULL else sent
         sid = f"SM{self.sids[nid % DRAWS]:016x}{nid:016x}" if done else None

@@ -294,19 +294,19 @@ NOTIFICATION_TEXT: dict[str, dict[str, str]] = {
         "acknowledgement": (
             "Hi {name}, we received your request #{ticket} and will be in touch soon."
         ),
-        "silence_update": (
+        "still_working": (
             "Hi {name}, we are still working on request #{ticket}. Thanks for your patience."
         ),
         "status_change": "Hi {name}, your request #{ticket} is now {status}.",
     },
     "fr": {
         "acknowledgement": "Bonjour {name}, nous avons bien reçu votre demande n°{ticket}.",
-        "silence_update": "Bonjour {name}, nous traitons toujours votre demande n°{ticket}.",
+        "still_working": "Bonjour {name}, nous traitons toujours votre demande n°{ticket}.",
         "status_change": "Bonjour {name}, votre demande n°{ticket} est maintenant : {status}.",
     },
     "de": {
         "acknowledgement": "Hallo {name}, wir haben Ihre Anfrage Nr. {ticket} erhalten.",
-        "silence_update": "Hallo {name}, wir arbeiten weiter an Ihrer Anfrage Nr. {ticket}.",
+        "still_working": "Hallo {name}, wir arbeiten weiter an Ihrer Anfrage Nr. {ticket}.",
         "status_change": "Hallo {name}, Ihre Anfrage Nr. {ticket} ist jetzt: {status}.",
     },
 }

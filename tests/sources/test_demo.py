@@ -34,7 +34,10 @@ from db.models import (
     TicketEvent,
 )
 from desktop.core.domain import OPEN_STATUSES, AgentState
+from desktop.core.notification_policy import NotificationKind
 from desktop.sources.demo import DemoSummary, generate_demo
+from desktop.sources.demo_notify import DEMO_KINDS
+from desktop.sources.demo_vocab import NOTIFICATION_TEXT
 from desktop.sources.demo_writer import timestamp_text
 
 NOW = datetime(2025, 3, 12, 14, 37, 42, tzinfo=UTC)  # seconds are truncated away
@@ -237,6 +240,25 @@ def test_notifications_are_consistent(tiny) -> None:
         if state == "delivered":
             assert n.sent_at <= n.delivered_at <= NOW_MIN
     assert len({n.dedupe_key for n in rows}) == len(rows)
+
+
+def test_notification_kinds_are_the_engines(tiny) -> None:
+    """Every demo message has a kind the engine knows: the dispatcher judges a queued row by
+    its kind, and an unknown one ("silence_update") was never cancelled or re-evaluated."""
+    db, _ = tiny
+    with db.read() as s:
+        kinds = set(s.scalars(select(Notification.kind).distinct()))
+    engine_kinds = {kind.value for kind in NotificationKind}
+    assert kinds <= engine_kinds, kinds - engine_kinds
+    assert NotificationKind.STILL_WORKING.value in kinds
+    assert engine_kinds >= DEMO_KINDS
+
+
+def test_demo_texts_exist_for_every_kind() -> None:
+    """The demo's sample texts cover every kind it writes, in every language."""
+    for texts in NOTIFICATION_TEXT.values():
+        for kind in DEMO_KINDS:
+            assert texts[kind]
 
 
 # --- contacts and agents ------------------------------------------------------------------
