@@ -62,7 +62,7 @@ KIND_LABELS = {
 PENDING_STATES = frozenset({"scheduled", "deferred"})
 _ACTIVE = frozenset({"scheduled", "deferred", "sending"})
 #: Column widths in pixels; the last column stretches.
-COLUMN_WIDTHS = (64, 140, 118, 176, 104, 44, 84)
+COLUMN_WIDTHS = (84, 140, 118, 176, 104, 44, 84)  # ticket: room for "#4996147"
 STATE_COLUMN = 3
 
 
