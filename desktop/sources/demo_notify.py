@@ -334,9 +334,7 @@ class _Ticket:
         box.next_id += 1
         texts = NOTIFICATION_TEXT.get(self.lang, NOTIFICATION_TEXT["en"])
         words = STATUS_WORDS.get(self.lang, STATUS_WORDS["en"])
-        body = texts[kind].format(
-            name=self.name, ticket=ticket_id, status=words.get(code, "")
-        )
+        body = texts[kind].format(name=self.name, ticket=ticket_id, status=words.get(code, ""))
         done = sent != NULL
         final = delivered if delivered != NULL else sent
         sid = f"SM{self.sids[nid % DRAWS]:016x}{nid:016x}" if done else None
