@@ -17,16 +17,19 @@ log = logging.getLogger(__name__)
 
 
 def settle_after_startup() -> int:
-    """Collect once, then exempt every surviving object from later collections.
+    """Exempt every object alive now from later collections, and (re-)enable the collector.
 
     Call it on the GUI thread when the first view has shown its data (the app's long-lived
-    objects exist by then). Calling it again later freezes what has been added since.
+    objects exist by then; ``desktop.__main__`` pauses the collector until then, so start-up
+    is not slowed by passes over them either). No collection first: that would be the very
+    pause this avoids, and start-up makes little cyclic garbage. Calling it again later
+    freezes what has been added since.
 
     Returns:
         the number of objects now in the permanent generation.
     """
-    gc.collect()
     gc.freeze()
+    gc.enable()
     frozen = gc.get_freeze_count()
     log.debug("heap settled: %d objects exempt from garbage collection", frozen)
     return frozen

@@ -23,48 +23,84 @@ from desktop.core.identity import Actor
 from desktop.ui import formatting as fmt
 from desktop.ui.context import ViewContext
 from desktop.ui.theme import icon
-from desktop.ui.view_base import DataView
+from desktop.ui.view_base import DataView, ViewSpec
+
+
+class _ViewPage(QWidget):
+    """One page of the stack: holds its view, which is built the first time it is needed.
+
+    Until then the page is empty and costs nothing: the view's module is not even imported.
+    """
+
+    def __init__(self, spec: ViewSpec, view: DataView | None = None) -> None:
+        super().__init__()
+        self.spec = spec
+        self.view: DataView | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        if view is not None:
+            self.hold(view)
+
+    def hold(self, view: DataView) -> None:
+        self.view = view
+        self.layout().addWidget(view)
+
+
+def _spec_of(view: DataView) -> ViewSpec:
+    cls = type(view)
+    return ViewSpec(view.view_id, view.title, view.icon_name, f"{cls.__module__}:{cls.__name__}")
 
 
 class MainWindow(QMainWindow):
     """One place per job, a navigation list on the left and a status bar.
 
+    Views are given as ``ViewSpec`` (built when first shown, or one by one once the view on
+    screen has loaded its data) or as ready-made ``DataView`` instances.
+
     Attributes:
         sign_in_requested: the user picked another employee in "Sign in as" (demo only).
-        all_loaded: every view showed its first snapshot.
+        all_loaded: every view was built and showed its first snapshot.
+        view_built: a view was constructed (its id); it is attached at once if the database
+            is ready.
     """
 
     sign_in_requested = Signal(str)
     all_loaded = Signal()
+    view_built = Signal(str)
 
-    def __init__(self, views: Sequence[DataView], database_label: str = "") -> None:
+    # After the view on screen loaded: wait this long, then build one other view per turn.
+    IDLE_BUILD_DELAY_MS = 300
+    IDLE_BUILD_GAP_MS = 50
+
+    def __init__(self, views: Sequence[ViewSpec | DataView], database_label: str = "") -> None:
         super().__init__()
         self.setWindowTitle("Proximity")
         self.setWindowIcon(icon("proximity"))
-        self.views = list(views)
         self._settings = QSettings("Proximity", "Proximity")
-        self._pending_loads = {v.view_id for v in self.views}
+        self._ctx: ViewContext | None = None
+        self._others_attached = False
+        self._closed = False
+        self.pages = [
+            _ViewPage(_spec_of(v), v) if isinstance(v, DataView) else _ViewPage(v) for v in views
+        ]
+        self._pending_loads = {page.spec.view_id for page in self.pages}
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setFixedWidth(190)
         self.stack = QStackedWidget()
-        for view in self.views:
-            item = QListWidgetItem(icon(view.icon_name), view.title)
-            item.setData(Qt.ItemDataRole.UserRole, view.view_id)
+        for page in self.pages:
+            item = QListWidgetItem(icon(page.spec.icon_name), page.spec.title)
+            item.setData(Qt.ItemDataRole.UserRole, page.spec.view_id)
             self.navigation.addItem(item)
-            self.stack.addWidget(view)
-            view.status_message.connect(self.show_message)
-            view.refreshed.connect(self._on_refreshed)
-            view.loaded.connect(lambda v=view: self._on_view_loaded(v))
+            self.stack.addWidget(page)
+            if page.view is not None:
+                self._wire(page.view)
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
 
         self.header = QLabel("Proximity")
         self.header.setObjectName("viewTitle")
-        self.stack.currentChanged.connect(lambda i: self.header.setText(self.views[i].title))
-        self.stack.currentChanged.connect(
-            lambda i: self.setWindowTitle(f"{self.views[i].title} — Proximity")
-        )
+        self.stack.currentChanged.connect(self._page_shown)
 
         content = QWidget()
         content_layout = QVBoxLayout(content)
@@ -106,8 +142,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu("&View")
-        for number, view in enumerate(self.views, start=1):
-            action = QAction(icon(view.icon_name), view.title, self)
+        for number, page in enumerate(self.pages, start=1):
+            action = QAction(icon(page.spec.icon_name), page.spec.title, self)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(lambda _=False, n=number - 1: self.show_view(n))
             view_menu.addAction(action)
@@ -137,23 +173,77 @@ class MainWindow(QMainWindow):
         self.sign_in_menu = menu
 
     # Views ------------------------------------------------------------------------------
+    @property
+    def views(self) -> list[DataView]:
+        """The views built so far, in navigation order (all of them once idle building ran)."""
+        return [page.view for page in self.pages if page.view is not None]
+
+    @property
+    def view_ids(self) -> list[str]:
+        """Every view's id in navigation order, built or not."""
+        return [page.spec.view_id for page in self.pages]
+
+    def view_at(self, index: int) -> DataView:
+        """The view of navigation row ``index``, built (and attached) now if need be."""
+        page = self.pages[index]
+        if page.view is None:
+            view = page.spec.build()
+            page.hold(view)
+            self._wire(view)
+            self.view_built.emit(view.view_id)
+            if self._ctx is not None and (self._others_attached or index == self._current()):
+                view.attach(self._ctx)
+        return page.view
+
+    def _wire(self, view: DataView) -> None:
+        view.status_message.connect(self.show_message)
+        view.refreshed.connect(self._on_refreshed)
+        view.loaded.connect(lambda v=view: self._on_view_loaded(v))
+
+    def _current(self) -> int:
+        return max(self.stack.currentIndex(), 0)
+
+    def _page_shown(self, index: int) -> None:
+        if index < 0:
+            return
+        # Built here, before the page is painted: an empty page never shows.
+        self.view_at(index)
+        title = self.pages[index].spec.title
+        self.header.setText(title)
+        self.setWindowTitle(f"{title} — Proximity")
+
     def attach(self, ctx: ViewContext, database_label: str) -> None:
-        """The database is ready: show who and where, and start every view's refresh."""
+        """The database is ready: show who and where, and start the views' refresh."""
         self.db_label.setText(f"Database: {database_label}")
         self.statusBar().clearMessage()
         self.set_actor(ctx.actor)
+        self._ctx = ctx
         # The view on screen first: the others would compete for the worker threads and the
-        # GIL and delay the first figures a team lead sees. They start once it has loaded.
+        # GIL and delay the first figures a team lead sees. They start once it has loaded;
+        # those not built yet are built then, one per turn of the event loop.
         current = self.current_view()
-        others = [v for v in self.views if v is not current]
 
         def attach_others() -> None:
             current.loaded.disconnect(attach_others)
-            for view in others:
-                view.attach(ctx)
+            self._others_attached = True
+            for view in self.views:
+                if view is not current and view.ctx is None:
+                    view.attach(ctx)
+            QTimer.singleShot(self.IDLE_BUILD_DELAY_MS, self, self._build_next)
 
         current.loaded.connect(attach_others)
         current.attach(ctx)
+
+    def _build_next(self) -> None:
+        """Build the next view not built yet (idle time after the first view loaded)."""
+        if self._closed:
+            return
+        waiting = [i for i, page in enumerate(self.pages) if page.view is None]
+        if not waiting:
+            return
+        self.view_at(waiting[0])
+        if len(waiting) > 1:
+            QTimer.singleShot(self.IDLE_BUILD_GAP_MS, self, self._build_next)
 
     def set_actor(self, actor: Actor) -> None:
         self.user_label.setText(f"Signed in as {actor.label}")
@@ -162,7 +252,7 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(index)
 
     def current_view(self) -> DataView:
-        return self.views[self.stack.currentIndex()]
+        return self.view_at(self._current())
 
     @Slot()
     def refresh_current(self) -> None:
@@ -188,15 +278,15 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 800)
         last = self._settings.value("window/view", "queues")
-        ids = [v.view_id for v in self.views]
+        ids = self.view_ids
         index = ids.index(last) if last in ids else 0
         self.show_view(index)
-        self.header.setText(self.views[index].title)
-        self.setWindowTitle(f"{self.views[index].title} — Proximity")
+        self._page_shown(self._current())  # when the row did not change, nothing built it
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._settings.setValue("window/geometry", self.saveGeometry())
-        self._settings.setValue("window/view", self.current_view().view_id)
+        self._settings.setValue("window/view", self.pages[self._current()].spec.view_id)
+        self._closed = True
         for view in self.views:
             view.detach()
         super().closeEvent(event)

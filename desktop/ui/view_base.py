@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Signal, Slot
@@ -80,6 +82,42 @@ class DataView(QWidget):
     @Slot(object)
     def _on_failed(self, error: TaskError) -> None:
         self.status_message.emit(f"{self.title}: {error.message}")
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """What the main window needs to list a view without importing or building it.
+
+    Building a view means importing its module (charts, queries, dialogs) and constructing
+    its widgets: the main window does it only when the view is first needed, so the window
+    shows the first view's data without paying for the others.
+
+    Attributes:
+        view_id: the view's ``DataView.view_id`` (also the key of the last view shown).
+        title: its ``DataView.title``, shown in the navigation list and the View menu.
+        icon_name: its ``DataView.icon_name``.
+        target: ``"package.module:ClassName"`` of the ``DataView`` subclass.
+    """
+
+    view_id: str
+    title: str
+    icon_name: str
+    target: str
+
+    def view_class(self) -> type[DataView]:
+        """Import the view's module and return its class."""
+        module_name, _, class_name = self.target.partition(":")
+        cls = getattr(importlib.import_module(module_name), class_name)
+        if not (isinstance(cls, type) and issubclass(cls, DataView)):
+            raise TypeError(f"{self.target} is not a DataView")
+        return cls
+
+    def build(self) -> DataView:
+        """Import the view's module and construct the view."""
+        view = self.view_class()()
+        if view.view_id != self.view_id:
+            raise ValueError(f"{self.target} has view_id {view.view_id!r}, not {self.view_id!r}")
+        return view
 
 
 def placeholder(text: str) -> QLabel:

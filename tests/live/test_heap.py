@@ -36,3 +36,12 @@ def test_garbage_made_afterwards_is_still_collected(unfrozen: None) -> None:
     a.other, b.other = b, a  # a reference cycle only the collector can free
     del a, b
     assert gc.collect() >= 2
+
+
+def test_the_collector_paused_for_start_up_runs_again(unfrozen: None) -> None:
+    gc.disable()
+    try:
+        settle_after_startup()
+        assert gc.isenabled()
+    finally:
+        gc.enable()

@@ -41,6 +41,10 @@ def test_window_paints_before_data_then_every_view_loads(app: Application, qtbot
         # The window is on screen before any data arrived.
         assert app.window.isVisible()
         assert not any(v.is_loaded for v in app.window.views)
+        # Only the view on screen is built before the first paint; the others come later.
+        assert len(app.window.views) == 1
+    assert [v.view_id for v in app.window.views] == app.window.view_ids
+    assert len(app.window.views) == 5
     for index, view in enumerate(app.window.views):
         app.window.show_view(index)
         assert app.window.current_view() is view

@@ -1,0 +1,183 @@
+"""The main window builds only the view on screen at start; the others when first shown, or
+one by one once the first view has loaded its data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from types import SimpleNamespace
+from typing import Any, ClassVar
+
+import pytest
+from PySide6.QtCore import QSettings, QTimer
+
+from desktop.app import build_views
+from desktop.core.identity import unknown_actor
+from desktop.ui.main_window import MainWindow
+from desktop.ui.view_base import DataView, ViewSpec
+
+
+class _FakeView(DataView):
+    """Counts its constructions; "loads" one turn of the event loop after being attached."""
+
+    built: ClassVar[list[str]] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        _FakeView.built.append(self.view_id)
+        self.attached = 0
+
+    def attach(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self.attached += 1
+        QTimer.singleShot(0, self, lambda: self._on_snapshot(object()))
+
+    def snapshot_function(self) -> Callable[[], Any]:
+        return lambda: None
+
+    def show_snapshot(self, snapshot: Any) -> None:
+        pass
+
+
+class AView(_FakeView):
+    view_id, title, icon_name = "a", "A", "queues"
+
+
+class BView(_FakeView):
+    view_id, title, icon_name = "b", "B", "tickets"
+
+
+class CView(_FakeView):
+    view_id, title, icon_name = "c", "C", "workload"
+
+
+SPECS = [
+    ViewSpec(cls.view_id, cls.title, cls.icon_name, f"{__name__}:{cls.__name__}")
+    for cls in (AView, BView, CView)
+]
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> Iterator[None]:
+    _FakeView.built.clear()
+    QSettings("Proximity", "Proximity").remove("window/view")
+    yield
+    QSettings("Proximity", "Proximity").remove("window/view")
+
+
+def _window(qtbot) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(SPECS)
+    qtbot.addWidget(window)
+    window.IDLE_BUILD_DELAY_MS = window.IDLE_BUILD_GAP_MS = 0
+    return window
+
+
+def _ctx() -> Any:
+    return SimpleNamespace(actor=unknown_actor("tester"))
+
+
+def test_specs_name_the_real_views() -> None:
+    specs = build_views()
+    assert [s.view_id for s in specs] == [
+        "queues",
+        "tickets",
+        "workload",
+        "notifications",
+        "supervisor",
+    ]
+    for spec in specs:
+        cls = spec.view_class()
+        assert (cls.view_id, cls.title, cls.icon_name) == (
+            spec.view_id,
+            spec.title,
+            spec.icon_name,
+        )
+
+
+def test_only_the_view_on_screen_is_built(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = _window(qtbot)
+    assert _FakeView.built == ["a"]
+    assert [type(v) for v in window.views] == [AView]
+    assert window.view_ids == ["a", "b", "c"]
+    # Navigation and the View menu list every view, built or not.
+    assert [window.navigation.item(i).text() for i in range(3)] == ["A", "B", "C"]
+    view_menu = window.menuBar().actions()[1].menu()
+    assert [a.text() for a in view_menu.actions()[:3]] == ["A", "B", "C"]
+    assert [a.shortcut().toString() for a in view_menu.actions()[:3]] == [
+        "Ctrl+1",
+        "Ctrl+2",
+        "Ctrl+3",
+    ]
+    assert window.header.text() == "A"
+
+
+def test_last_view_is_restored_without_building_the_first(qtbot) -> None:  # type: ignore[no-untyped-def]
+    QSettings("Proximity", "Proximity").setValue("window/view", "c")
+    window = _window(qtbot)
+    assert _FakeView.built == ["c"]
+    assert isinstance(window.current_view(), CView)
+    assert window.windowTitle() == "C — Proximity"
+
+
+def test_visiting_a_view_builds_it_and_loads_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = _window(qtbot)
+    window.show()
+    window.attach(_ctx(), "test.db")
+    with qtbot.waitSignal(window.view_built, timeout=5_000) as built:
+        window.show_view(1)  # before the first view loaded: no idle building yet
+    assert built.args == ["b"]
+    view = window.current_view()
+    assert isinstance(view, BView)
+    assert view.attached == 1  # on screen: attached at once
+    qtbot.waitUntil(lambda: view.is_loaded, timeout=5_000)
+    assert window.header.text() == "B"
+
+
+def test_the_rest_is_built_once_the_first_view_loaded(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = _window(qtbot)
+    window.show()
+    with qtbot.waitSignal(window.all_loaded, timeout=10_000):
+        window.attach(_ctx(), "test.db")
+    assert sorted(_FakeView.built) == ["a", "b", "c"]
+    assert [v.view_id for v in window.views] == ["a", "b", "c"]
+    assert all(v.is_loaded and v.attached == 1 for v in window.views)
+    for index, view in enumerate(window.views):
+        window.show_view(index)
+        assert window.current_view() is view
+
+
+def test_all_loaded_waits_for_views_not_built_yet(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = _window(qtbot)
+    window.IDLE_BUILD_DELAY_MS = 60_000  # no idle building within this test
+    window.show()
+    seen: list[bool] = []
+    window.all_loaded.connect(lambda: seen.append(True))
+    window.attach(_ctx(), "test.db")
+    qtbot.waitUntil(lambda: window.current_view().is_loaded, timeout=5_000)
+    qtbot.wait(50)
+    assert not seen and _FakeView.built == ["a"]
+    with qtbot.waitSignal(window.all_loaded, timeout=5_000):
+        window.show_view(1)
+        window.show_view(2)
+    assert sorted(_FakeView.built) == ["a", "b", "c"]
+
+
+def test_closing_stops_idle_building(qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = _window(qtbot)
+    window.IDLE_BUILD_DELAY_MS = 50
+    window.show()
+    window.attach(_ctx(), "test.db")
+    qtbot.waitUntil(lambda: window.current_view().is_loaded, timeout=5_000)
+    window.close()
+    qtbot.wait(200)
+    assert _FakeView.built == ["a"]
+    assert QSettings("Proximity", "Proximity").value("window/view") == "a"
+
+
+def test_ready_made_views_are_still_accepted(qtbot) -> None:  # type: ignore[no-untyped-def]
+    a, b = AView(), BView()
+    window = MainWindow([a, b])
+    qtbot.addWidget(window)
+    assert window.views == [a, b]
+    assert window.view_ids == ["a", "b"]
+    window.show_view(1)
+    assert window.current_view() is b
