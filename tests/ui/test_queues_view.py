@@ -205,3 +205,18 @@ def test_failing_source_shows_the_age_of_its_figures(
     assert view.source_banner.isVisible()
     text = view.source_banner.text.text()
     assert "unreachable" in text and "7 m 00 s old" in text
+
+
+def test_the_selected_queue_is_charted_for_today(qtbot, view: QueuesView) -> None:  # type: ignore[no-untyped-def]
+    line = view.selected_line()
+    assert line is not None and line.kind == "queue"
+    qtbot.waitUntil(lambda: view.chart.series is not None, timeout=20_000)
+    series = view.chart.series
+    assert series.name == line.name and series.intervals == 96
+    assert sum(series.offered) > 0
+    assert view.chart.plots is not None and view.chart.plots.plots.isVisible()
+    assert f"{line.name}: contacts per 15 minutes today" in view.chart.title.text()
+    # Choosing a total row clears the chart with the reason instead of a stale queue.
+    total = view.proxy.index(view.proxy.rowCount() - 1, 0)
+    view.table.setCurrentIndex(total)
+    assert view.chart.series is None and "Select a queue" in view.chart.title.text()
