@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLineEdit,
@@ -70,9 +71,22 @@ class FilterBar(QWidget):
         self.setObjectName("ticketFilters")
         self.setStyleSheet(chip_style())
         self._saved: tuple[SavedFilterRow, ...] = ()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
+        # Search and the quick chips, then the rest: on one line when the window is wide
+        # enough, the rest on a second line when not (the board must fit a 1280 px screen).
+        self._head, self._tail = QWidget(), QWidget()
+        layout = QHBoxLayout(self._head)
+        tail = QHBoxLayout(self._tail)
+        for part in (layout, tail):
+            part.setContentsMargins(0, 0, 0, 0)
+            part.setSpacing(6)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(6)
+        # The bar's minimum is minimumSizeHint (either line), not the one-line layout's.
+        self._grid.setSizeConstraint(QGridLayout.SizeConstraint.SetNoConstraint)
+        self._grid.addWidget(self._head, 0, 0)
+        self._grid.addWidget(self._tail, 0, 1)
+        self._wrapped = False
 
         self.search = QLineEdit()
         self.search.setObjectName("search")
@@ -107,8 +121,8 @@ class FilterBar(QWidget):
             chip.setAccessibleName(f"Filter: {text}")
             chip.toggled.connect(self._emit)
             self.chips[key] = chip
-            layout.addWidget(chip)
-            if key in ("unassigned", "breached"):
+            (tail if key == "silent" else layout).addWidget(chip)
+            if key == "unassigned":
                 layout.addSpacing(6)
         self.silent_hours = QSpinBox()
         self.silent_hours.setRange(1, 240)
@@ -116,8 +130,8 @@ class FilterBar(QWidget):
         self.silent_hours.setSuffix(" h")
         self.silent_hours.setToolTip(CHIP_TIPS["silent"])
         self.silent_hours.valueChanged.connect(self._silence_changed)
-        layout.addWidget(self.silent_hours)
-        layout.addSpacing(6)
+        tail.addWidget(self.silent_hours)
+        tail.addSpacing(6)
 
         self.queue = QComboBox()
         self.queue.setMinimumContentsLength(10)
@@ -132,7 +146,7 @@ class FilterBar(QWidget):
             self.status.addItem(text, value)
         for combo in (self.queue, self.priority, self.status):
             combo.currentIndexChanged.connect(self._emit)
-            layout.addWidget(combo)
+            tail.addWidget(combo)
 
         self.saved_button = QToolButton()
         self.saved_button.setIcon(icon("filter"))
@@ -142,13 +156,44 @@ class FilterBar(QWidget):
         self.saved_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.saved_menu = QMenu(self.saved_button)
         self.saved_button.setMenu(self.saved_menu)
-        layout.addWidget(self.saved_button)
+        tail.addWidget(self.saved_button)
         self.clear_button = QToolButton()
         self.clear_button.setText("Clear")
         self.clear_button.setToolTip("Show every open ticket")
         self.clear_button.clicked.connect(lambda: self.set_filter(BoardFilter()))
-        layout.addWidget(self.clear_button)
+        tail.addWidget(self.clear_button)
+        tail.addStretch(1)
         self._rebuild_saved_menu()
+
+    # Layout -----------------------------------------------------------------------------------
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as the wider of the two lines: the window may be narrower than one line."""
+        head, tail = self._head.minimumSizeHint(), self._tail.minimumSizeHint()
+        return QSize(max(head.width(), tail.width()), head.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._wrap(event.size().width())
+        super().resizeEvent(event)
+
+    def _wrap(self, width: int) -> None:
+        one_line = (
+            self._head.minimumSizeHint().width()
+            + self._grid.spacing()
+            + self._tail.minimumSizeHint().width()
+        )
+        wrapped = width < one_line
+        if wrapped == self._wrapped:
+            return
+        self._wrapped = wrapped
+        self._grid.removeWidget(self._tail)
+        self._grid.addWidget(self._tail, *((1, 0) if wrapped else (0, 1)))
+        self._grid.setColumnStretch(0, 1)
+        self._grid.setColumnStretch(1, 0)
+
+    @property
+    def wrapped(self) -> bool:
+        """True when the filters take two lines."""
+        return self._wrapped
 
     # State ------------------------------------------------------------------------------------
     def current(self) -> BoardFilter:

@@ -52,6 +52,9 @@ def test_window_paints_before_data_then_every_view_loads(app: Application, qtbot
         model = getattr(view, "model", None)
         assert model is not None and model.rowCount() > 0, f"{view.title} shows no rows"
     assert "Database:" in app.window.db_label.text()
+    # Every view, filled with data, still fits a 1280 x 800 screen (a team lead's laptop).
+    hint = app.window.minimumSizeHint()
+    assert hint.width() <= 1280 and hint.height() <= 800, hint
     assert app.ctx is not None and app.ctx.actor.is_known  # demo: signed in as a team lead
     assert "team lead" in app.window.user_label.text()
 

@@ -212,3 +212,27 @@ def test_typing_and_backspacing_give_the_same_rows_as_a_fresh_search() -> None:
         flt = BoardFilter(text=text, my_team=True)
         fresh = RowFilter().rows(data, flt, viewer, T)
         assert typing.rows(data, flt, viewer, T).tolist() == fresh.tolist(), text
+
+
+def test_filter_bar_takes_a_second_line_when_the_window_is_narrow(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop.ui.tickets_filter_bar import FilterBar
+
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    bar.resize(1600, 40)
+    bar.show()
+    qtbot.waitUntil(lambda: not bar.wrapped)
+    assert bar.minimumSizeHint().width() < 800  # the window may be narrower than one line
+    bar.resize(900, 80)
+    qtbot.waitUntil(lambda: bar.wrapped)
+
+    def top(widget) -> int:  # type: ignore[no-untyped-def]
+        return widget.mapTo(bar, widget.rect().topLeft()).y()
+
+    # The queue, priority and status choices moved under the search box, at full size.
+    qtbot.waitUntil(lambda: top(bar.queue) >= top(bar.search) + bar.search.height())
+    assert bar.search.width() >= bar.search.minimumSizeHint().width()
+    assert bar.status.width() >= bar.status.minimumSizeHint().width()
+    bar.resize(1600, 40)
+    qtbot.waitUntil(lambda: not bar.wrapped)
+    qtbot.waitUntil(lambda: top(bar.queue) == top(bar.search))
