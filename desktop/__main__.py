@@ -7,6 +7,7 @@ Heavy modules (Qt, SQLAlchemy, twilio) are imported inside the command that need
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import logging
 import os
@@ -14,6 +15,7 @@ import sys
 from importlib import metadata
 
 
+@functools.cache
 def version() -> str:
     """The installed package version (or "dev" in an uninstalled source tree)."""
     try:
