@@ -68,6 +68,27 @@ def _reason(text: str) -> str:
     return text[:_REASON_MAX]
 
 
+def _audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    row: Notification,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    at: datetime,
+) -> None:
+    record(session, actor, f"notification.{action}", "notification", row.id, before, after, at)
+
+
+def _result(
+    action: str, changed: Sequence[int], refused: Sequence[tuple[int, str]]
+) -> RowActionResult:
+    """The action's result; refused outright when no row could be changed."""
+    if not changed and refused:
+        raise ActionRefused(refused[0][1].capitalize() + ".")
+    return RowActionResult(action, tuple(changed), tuple(refused))
+
+
 def retry(
     session: Session, actor: Actor, ids: Sequence[int], now: datetime | None = None
 ) -> RowActionResult:
@@ -107,20 +128,9 @@ def retry(
         row.attempts = 0
         row.reason = _reason(f"retry requested by {actor.full_name}")
         row.updated_at = at
-        record(
-            session,
-            actor,
-            "notification.retry",
-            "notification",
-            row.id,
-            before,
-            {"state": row.state},
-            at,
-        )
+        _audit(session, actor, "retry", row, before, {"state": row.state}, at)
         changed.append(row.id)
-    if not changed and refused:
-        raise ActionRefused(refused[0][1].capitalize() + ".")
-    return RowActionResult("retry", tuple(changed), tuple(refused))
+    return _result("retry", changed, refused)
 
 
 def cancel(
@@ -142,20 +152,9 @@ def cancel(
         row.reason = _reason(f"cancelled by {actor.full_name}")
         row.dedupe_key = f"{row.dedupe_key}#c{row.id}"[:120]
         row.updated_at = at
-        record(
-            session,
-            actor,
-            "notification.cancel",
-            "notification",
-            row.id,
-            before,
-            {"state": row.state},
-            at,
-        )
+        _audit(session, actor, "cancel", row, before, {"state": row.state}, at)
         changed.append(row.id)
-    if not changed and refused:
-        raise ActionRefused(refused[0][1].capitalize() + ".")
-    return RowActionResult("cancel", tuple(changed), tuple(refused))
+    return _result("cancel", changed, refused)
 
 
 def send_now(
@@ -175,20 +174,9 @@ def send_now(
         row.state = NotificationState.SCHEDULED
         row.reason = _reason(f"send now requested by {actor.full_name}")
         row.updated_at = at
-        record(
-            session,
-            actor,
-            "notification.send_now",
-            "notification",
-            row.id,
-            before,
-            {"due_at": at},
-            at,
-        )
+        _audit(session, actor, "send_now", row, before, {"due_at": at}, at)
         changed.append(row.id)
-    if not changed and refused:
-        raise ActionRefused(refused[0][1].capitalize() + ".")
-    return RowActionResult("send_now", tuple(changed), tuple(refused))
+    return _result("send_now", changed, refused)
 
 
 # ---------------------------------------------------------------------- policy and templates

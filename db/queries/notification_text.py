@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Customer, Employee, NotificationTemplate, Queue, Ticket
+from db.queries.notification_ids import among, customers_of
 from desktop.core.sms_text import DEFAULT_TEMPLATES, render_template
 
 #: Kinds stored in the outbox besides the policy's own (``NotificationKind``).
@@ -120,6 +121,7 @@ def load_message_contexts(session: Session, ticket_ids: Iterable[int]) -> dict[i
     """Placeholder values for the given tickets (one query per 500 ids)."""
     ids = sorted(set(ticket_ids))
     out: dict[int, MessageContext] = {}
+    dialect = session.connection().dialect.name
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         stmt = (
@@ -134,7 +136,7 @@ def load_message_contexts(session: Session, ticket_ids: Iterable[int]) -> dict[i
             .join(Customer, Customer.id == Ticket.customer_id)
             .outerjoin(Employee, Employee.id == Ticket.assignee_id)
             .outerjoin(Queue, Queue.id == Ticket.queue_id)
-            .where(Ticket.id.in_(chunk))
+            .where(among(Ticket.id, chunk, dialect), customers_of(chunk, dialect))
         )
         for tid, status, language, customer, agent, queue in session.execute(stmt):
             out[tid] = MessageContext(tid, str(status), language or "en", customer, agent, queue)

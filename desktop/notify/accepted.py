@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from db.audit import record as audit
 from db.models import Customer, Notification, Ticket, TicketEvent
+from db.queries.notification_ids import among
 from desktop.core.domain import PENDING_NOTIFICATION_STATES, NotificationState, TicketEventKind
 from desktop.notify.outbox import Claimed, owned_update
 from desktop.notify.scheduler import clip, give_up_key
@@ -67,12 +68,52 @@ _PG_HEARD = text(
 )
 
 
-def _pg_mark_sent(
-    session: Session, holder: str, items: Sequence[Accepted], first_poll_s: float
-) -> int:
-    """``mark_sent``'s row update on PostgreSQL; returns the rows updated."""
+_PG_EVENTS = text(
+    f"INSERT INTO {_EVENTS.name} (ticket_id, kind, actor_id, at, body, old_value, new_value, "
+    "notification_id) SELECT v.ticket_id, :kind, NULL, v.at, v.body, NULL, v.new_value, v.id "
+    "FROM unnest(CAST(:tickets AS BIGINT[]), CAST(:ats AS TIMESTAMPTZ[]), "
+    "CAST(:bodies AS TEXT[]), CAST(:kinds AS TEXT[]), CAST(:ids AS BIGINT[])) "
+    "AS v(ticket_id, at, body, new_value, id)"
+)
+#: The columns ``mark_sent`` sets on SQLite (``attempts`` is counted in SQL when asked).
+_SENT_KEYS = tuple(
+    sorted(
+        (
+            "state",
+            "provider_sid",
+            "provider_status",
+            "sent_at",
+            "next_attempt_at",
+            "error_code",
+            "error_message",
+            "updated_at",
+        )
+    )
+)
+
+
+def mark_sent(session: Session, holder: str, items: Sequence[Accepted], first_poll_s: float) -> int:
+    """Twilio has these messages: record them, reset the tickets' silence, add the timeline.
+
+    A row no longer owned by ``holder`` is left alone (logged). Returns rows recorded.
+    """
+    conn = session.connection()
     poll = timedelta(seconds=first_poll_s)
-    result = session.connection().execute(
+    if conn.dialect.name == "postgresql":
+        updated = _pg_mark_sent(conn, holder, items, poll)
+    else:
+        updated = _sqlite_mark_sent(conn, holder, items, poll)
+    recorded = list(items) if updated == len(items) else _still_ours(conn, items)
+    if not recorded:
+        return 0
+    _customers_heard(conn, recorded)
+    _add_to_timeline(conn, recorded)
+    return len(recorded)
+
+
+def _pg_mark_sent(conn: Connection, holder: str, items: Sequence[Accepted], poll: timedelta) -> int:
+    """``mark_sent``'s row update on PostgreSQL; returns the rows updated."""
+    result = conn.execute(
         _PG_SENT,
         {
             "ids": [item.claimed.notification_id for item in items],
@@ -89,21 +130,10 @@ def _pg_mark_sent(
     return int(result.rowcount or 0)
 
 
-def mark_sent(session: Session, holder: str, items: Sequence[Accepted], first_poll_s: float) -> int:
-    """Twilio has these messages: record them, reset the tickets' silence, add the timeline.
-
-    A row no longer owned by ``holder`` is left alone (logged). Returns rows recorded.
-    """
-    keys = (
-        "state",
-        "provider_sid",
-        "provider_status",
-        "sent_at",
-        "next_attempt_at",
-        "error_code",
-        "error_message",
-        "updated_at",
-    )
+def _sqlite_mark_sent(
+    conn: Connection, holder: str, items: Sequence[Accepted], poll: timedelta
+) -> int:
+    """``mark_sent``'s row update on SQLite: one executemany per shape (it runs in C)."""
     by_count: dict[bool, list[dict[str, object]]] = {True: [], False: []}
     for item in items:
         by_count[item.count_attempt].append(
@@ -115,42 +145,57 @@ def mark_sent(session: Session, holder: str, items: Sequence[Accepted], first_po
                 "v_provider_sid": item.sid,
                 "v_provider_status": (item.status or "queued")[:24],
                 "v_sent_at": item.at,
-                "v_next_attempt_at": item.at + timedelta(seconds=first_poll_s),
+                "v_next_attempt_at": item.at + poll,
                 "v_error_code": None,
                 "v_error_message": None,
                 "v_updated_at": item.at,
             }
         )
-    conn = session.connection()
     updated = 0
+    for count, params in by_count.items():
+        if params:
+            stmt = owned_update(_SENT_KEYS, ("attempts",) if count else ())
+            updated += int(conn.execute(stmt, params).rowcount or 0)
+    return updated
+
+
+def _still_ours(conn: Connection, items: Sequence[Accepted]) -> list[Accepted]:
+    """The items whose row did get recorded (rare: some row was no longer ours)."""
+    ids = [item.claimed.notification_id for item in items]
+    mine = set(
+        conn.execute(
+            select(Notification.id, Notification.provider_sid).where(
+                among(Notification.id, ids, conn.dialect.name),
+                Notification.state == NotificationState.SENT,
+            )
+        ).all()
+    )
+    recorded = [i for i in items if (i.claimed.notification_id, i.sid) in mine]
+    for item in items:
+        if item not in recorded:
+            log.error(
+                "notification %s was sent but is no longer ours to record",
+                item.claimed.notification_id,
+            )
+    return recorded
+
+
+def _add_to_timeline(conn: Connection, items: Sequence[Accepted]) -> None:
+    """One "notification" event per message on its ticket's timeline."""
     if conn.dialect.name == "postgresql":
-        updated = _pg_mark_sent(session, holder, items, first_poll_s)
-    else:
-        for count, params in by_count.items():
-            if params:  # one executemany per shape (SQLite runs it in C)
-                stmt = owned_update(tuple(sorted(keys)), ("attempts",) if count else ())
-                updated += int(conn.execute(stmt, params).rowcount or 0)
-    recorded = list(items)
-    if updated != len(items):  # rare: some row was no longer ours; find out which
-        ids = [item.claimed.notification_id for item in items]
-        mine = set(
-            conn.execute(
-                select(Notification.id, Notification.provider_sid).where(
-                    Notification.id.in_(ids), Notification.state == NotificationState.SENT
-                )
-            ).all()
+        conn.execute(
+            _PG_EVENTS,
+            {
+                "kind": TicketEventKind.NOTIFICATION.value,
+                "tickets": [item.claimed.ticket_id for item in items],
+                "ats": [item.at for item in items],
+                "bodies": [item.claimed.body for item in items],
+                "kinds": [item.claimed.kind[:100] for item in items],
+                "ids": [item.claimed.notification_id for item in items],
+            },
         )
-        recorded = [i for i in items if (i.claimed.notification_id, i.sid) in mine]
-        for item in items:
-            if item not in recorded:
-                log.error(
-                    "notification %s was sent but is no longer ours to record",
-                    item.claimed.notification_id,
-                )
-    if not recorded:
-        return 0
-    _customers_heard(session, recorded)
-    session.connection().execute(
+        return
+    conn.execute(
         _EVENTS.insert(),
         [
             {
@@ -163,13 +208,12 @@ def mark_sent(session: Session, holder: str, items: Sequence[Accepted], first_po
                 "new_value": item.claimed.kind[:100],
                 "notification_id": item.claimed.notification_id,
             }
-            for item in recorded
+            for item in items
         ],
     )
-    return len(recorded)
 
 
-def _customers_heard(session: Session, items: Sequence[Accepted]) -> None:
+def _customers_heard(conn: Connection, items: Sequence[Accepted]) -> None:
     """Close each ticket's silence gap (the same bookkeeping as an agent's public reply).
 
     A plain UPDATE, not a versioned ORM write: a message going out must not make an agent's
@@ -179,19 +223,15 @@ def _customers_heard(session: Session, items: Sequence[Accepted]) -> None:
     for item in items:
         tid = item.claimed.ticket_id
         latest[tid] = max(item.at, latest.get(tid, item.at))
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                _TICKETS.c.id,
-                _TICKETS.c.created_at,
-                _TICKETS.c.last_heard_at,
-                _TICKETS.c.longest_silence_seconds,
-                _TICKETS.c.first_response_at,
-            ).where(_TICKETS.c.id.in_(list(latest)))
-        )
-        .all()
-    )
+    rows = conn.execute(
+        select(
+            _TICKETS.c.id,
+            _TICKETS.c.created_at,
+            _TICKETS.c.last_heard_at,
+            _TICKETS.c.longest_silence_seconds,
+            _TICKETS.c.first_response_at,
+        ).where(among(_TICKETS.c.id, latest, conn.dialect.name))
+    ).all()
     params = []
     for tid, created, heard, longest, first in rows:
         at = latest[tid]
@@ -208,9 +248,8 @@ def _customers_heard(session: Session, items: Sequence[Accepted]) -> None:
         )
     if not params:
         return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(
+    if conn.dialect.name == "postgresql":
+        conn.execute(
             _PG_HEARD,
             {
                 "ids": [p["p_id"] for p in params],
@@ -220,7 +259,7 @@ def _customers_heard(session: Session, items: Sequence[Accepted]) -> None:
             },
         )
     else:
-        connection.execute(_HEARD, params)
+        conn.execute(_HEARD, params)
 
 
 def opt_out_customer(session: Session, customer_id: int, at: datetime, source: str) -> int:

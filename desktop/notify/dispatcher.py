@@ -8,7 +8,8 @@ an interval for the policy pass, one for delivery polling and one for the leader
 in-memory job store is private to this process and holds nothing that is not in the database.
 
 One tick: claim a batch (committed), send each message, record the outcomes in small batches
-(committed), repeat while rows are due. Only the lock holder sends; every job survives
+(committed), repeat while rows are due; the next batch is claimed on a helper thread while one
+is sent. Only the lock holder sends; every job survives
 database errors, "database is locked" included, and tries again at its next run.
 """
 
@@ -18,6 +19,8 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor as ClaimerPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -30,7 +33,7 @@ from db.errors import DatabaseError
 from db.queries.notification_settings import load_policy_book
 from desktop.notify.delivery import poll_due
 from desktop.notify.leader import DEFAULT_LEASE_SECONDS, HolderId, Leadership, make_leadership
-from desktop.notify.outbox import Claimed, claim_due, next_due, release
+from desktop.notify.outbox import Claimed, ClaimOutcome, claim_due, next_due, release
 from desktop.notify.reconcile import reconcile
 from desktop.notify.recorder import Recorder
 from desktop.notify.records import RecordSummary, SendOutcome, record_outcomes
@@ -129,6 +132,7 @@ class Dispatcher:
         self._unreleased: list[int] = []
         self._recorder: Recorder | None = None
         self._throttle = Throttle(self._stopping)
+        self._claimer = ClaimerPool(1, thread_name_prefix="notify-claimer")
         self.sent_count = 0
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
@@ -193,6 +197,7 @@ class Dispatcher:
             pass
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
+        self._claimer.shutdown(wait=True)  # a tick collects its claim ahead before it ends
         if self._recorder is not None and not self._recorder.stop(timeout=30.0):
             log.warning(
                 "some send results were not recorded: those rows stay 'sending' and "
@@ -301,19 +306,7 @@ class Dispatcher:
                 self.config.rules.first_poll_s,
                 self._can_send,
             )
-            while self._can_send() and not self._paused():
-                outcome = claim_due(
-                    self.db,
-                    str(self.holder),
-                    self.clock(),
-                    self.config.batch_size,
-                    self.record_only,
-                )
-                settled = outcome.skipped + outcome.deferred + outcome.failed
-                if not outcome.to_send and not settled and not outcome.recorded_only:
-                    break
-                if outcome.to_send:
-                    self._send_batch(outcome.to_send)
+            self._claim_and_send()
         finally:
             self._send_lock.release()
             if self._can_send():
@@ -385,8 +378,48 @@ class Dispatcher:
             self._local.gateway = gateway
         return gateway
 
-    def _send_batch(self, rows: list[Claimed]) -> None:
-        """Send one claimed batch; outcomes go to the recorder thread as they come."""
+    def _may_claim(self) -> bool:
+        return self._can_send() and not self._paused()
+
+    def _claim(self) -> ClaimOutcome:
+        return claim_due(
+            self.db, str(self.holder), self.clock(), self.config.batch_size, self.record_only
+        )
+
+    def _claim_and_send(self) -> None:
+        """Claim and send batches while rows are due.
+
+        The next batch is claimed on the claimer thread while this one is sent, so the
+        sender does not wait for the database between two batches. Every claim is committed
+        before its first send all the same; a claimed batch that is not sent (stopping,
+        paused, lease lost) is given back.
+        """
+        outcome = self._claim() if self._may_claim() else None
+        while outcome is not None and not outcome.empty:
+            ahead = self._claimer.submit(self._claim) if self._may_claim() else None
+            finished = False
+            try:
+                finished = self._send_batch(outcome.to_send) if outcome.to_send else True
+            finally:
+                outcome = self._take_ahead(ahead, finished)
+
+    def _take_ahead(self, ahead: Future[ClaimOutcome] | None, keep: bool) -> ClaimOutcome | None:
+        """The batch claimed ahead, or None: none, or given back (``keep`` False, or
+        sending must not go on)."""
+        if ahead is None:
+            return None
+        outcome = ahead.result()
+        if keep and self._may_claim():
+            return outcome
+        if outcome.to_send:
+            self._give_back([row.notification_id for row in outcome.to_send])
+        return None
+
+    def _send_batch(self, rows: list[Claimed]) -> bool:
+        """Send one claimed batch; outcomes go to the recorder thread as they come.
+
+        Returns False when it stopped early (the unsent rest is given back).
+        """
         gateway, recorder = self._gateway(), self._recorder
         assert gateway is not None and recorder is not None
         claim_ttl = timedelta(seconds=self.config.claim_ttl_s)
@@ -394,7 +427,7 @@ class Dispatcher:
             stale = self.clock() - row.claimed_at > claim_ttl
             if stale or not self._can_send() or self._paused() or not self._throttle.wait():
                 self._give_back([r.notification_id for r in rows[index:]])
-                return
+                return False
             result = gateway.send_sms(row.to, row.body)
             recorder.put(SendOutcome(row, result, self.clock()))
             self._throttle.note(result.ok, result.http_status, result.error_code)
@@ -403,6 +436,7 @@ class Dispatcher:
                 ErrorClass.CONFIGURATION,
             ):
                 recorder.flush(timeout=10.0)  # learn of the pause before the next send
+        return True
 
     def _write_outcomes(self, batch: list[SendOutcome]) -> None:
         """The recorder thread's writer (``DatabaseError`` makes it keep and retry)."""

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from db.models import Customer, Notification, Queue, Ticket, TicketEvent
+from db.queries.notification_ids import among, customers_of
 from desktop.core.domain import (
     OPEN_STATUSES,
     PENDING_NOTIFICATION_STATES,
@@ -235,11 +236,15 @@ def load_ticket_infos(
         _add_outbox(session, infos, now, lambda col: col.in_(scope))
         return infos
     ids = sorted(set(ticket_ids))
+    dialect = session.connection().dialect.name
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        for row in session.connection().execute(_ticket_query().where(Ticket.id.in_(chunk))):
+        rows = session.connection().execute(
+            _ticket_query().where(among(Ticket.id, chunk, dialect), customers_of(chunk, dialect))
+        )
+        for row in rows:
             infos[row[0]] = _info(row)
-        _add_outbox(session, infos, now, lambda col, c=chunk: col.in_(c))
+        _add_outbox(session, infos, now, lambda col, c=chunk: among(col, c, dialect))
     return infos
 
 

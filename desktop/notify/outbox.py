@@ -67,6 +67,12 @@ class ClaimOutcome:
     failed: int = 0
     recorded_only: int = 0
 
+    @property
+    def empty(self) -> bool:
+        """Nothing was due: no row claimed."""
+        settled = self.skipped + self.deferred + self.failed + self.recorded_only
+        return not self.to_send and not settled
+
 
 _TABLE = Notification.__table__
 #: PostgreSQL: the rendered texts of a claimed batch, stored in one statement.

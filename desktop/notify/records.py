@@ -54,10 +54,6 @@ class RecordSummary:
     uncertain: int = 0
 
 
-def _settle(session: Session, holder: str, nid: int, **values: object) -> None:
-    settle(session, holder, nid, **values)
-
-
 def _describe(result: SendResult) -> str:
     if result.error_code:
         return f"Twilio error {result.error_code}"
@@ -83,9 +79,24 @@ def _record_one(
     message = (result.error_message or "")[:2000] or None
     attempts = claimed.attempts + 1
     what = _describe(result)
+
+    def failed(reason: str) -> None:  # for good: counted, never retried automatically
+        summary.failed += 1
+        settle(
+            session,
+            holder,
+            nid,
+            state=NotificationState.FAILED,
+            attempts=attempts,
+            error_code=code,
+            error_message=message,
+            updated_at=at,
+            reason=clip(reason),
+        )
+
     if result.uncertain:
         summary.uncertain += 1
-        _settle(
+        settle(
             session,
             holder,
             nid,
@@ -117,18 +128,7 @@ def _record_one(
         _back_to_queue(session, holder, nid, at, at, code, message, reason)
         return
     if error_class is ErrorClass.OPTED_OUT:
-        summary.failed += 1
-        _settle(
-            session,
-            holder,
-            nid,
-            state=NotificationState.FAILED,
-            attempts=attempts,
-            error_code=code,
-            error_message=message,
-            updated_at=at,
-            reason="customer has unsubscribed (replied STOP): marked opted out",
-        )
+        failed("customer has unsubscribed (replied STOP): marked opted out")
         cancelled = opt_out_customer(session, claimed.customer_id, at, f"Twilio {code}")
         log.info(
             "customer %s opted out (%s); %d queued message(s) cancelled",
@@ -138,40 +138,17 @@ def _record_one(
         )
         return
     if error_class in (ErrorClass.PERMANENT, ErrorClass.CARRIER_FILTERED):
-        summary.failed += 1
-        reason = (
+        failed(
             f"carrier filtered the message ({code}): change the wording before retrying"
             if error_class is ErrorClass.CARRIER_FILTERED
             else f"{what}: permanent failure, not retried"
-        )
-        _settle(
-            session,
-            holder,
-            nid,
-            state=NotificationState.FAILED,
-            attempts=attempts,
-            error_code=code,
-            error_message=message,
-            updated_at=at,
-            reason=clip(reason),
         )
         return
     limit = rules.max_attempts
     if error_class is not ErrorClass.RETRYABLE:
         limit = min(limit, _UNKNOWN_MAX_ATTEMPTS)
     if attempts >= limit:
-        summary.failed += 1
-        _settle(
-            session,
-            holder,
-            nid,
-            state=NotificationState.FAILED,
-            attempts=attempts,
-            error_code=code,
-            error_message=message,
-            updated_at=at,
-            reason=clip(f"{what}: gave up after {attempts} attempt(s)"),
-        )
+        failed(f"{what}: gave up after {attempts} attempt(s)")
         return
     delay = retry_delay(attempts, rules.base_s, rules.cap_s, rand=rules.rand)
     retry_at = at + timedelta(seconds=delay)
@@ -212,7 +189,7 @@ def _back_to_queue(
     }
     if attempts is not None:
         values["attempts"] = attempts
-    _settle(session, holder, nid, **values)
+    settle(session, holder, nid, **values)
 
 
 def record_outcomes(

@@ -308,3 +308,24 @@ def test_the_error_table_is_a_setting(site, fake_twilio, run_dispatcher) -> None
         wait_until(lambda: _all_acks_in(db, SENT_OR_DELIVERED, 1), what="retried, then sent")
     (ack,) = _acks(db)
     assert ack.attempts == 2 and len(fake_twilio.sent_messages()) == 1
+
+
+def test_stop_gives_back_the_batch_claimed_ahead_too(site, fake_twilio, run_dispatcher) -> None:  # type: ignore[no-untyped-def]
+    """The next batch is claimed while one is sent; a stop gives both unsent parts back."""
+    db, queue = site
+    many_tickets(db, queue, uk_phones(9), _now() - timedelta(minutes=5))
+    schedule_pass(db, _now())
+    fake_twilio.delay_next(0.3, times=10_000, path_contains="/Messages.json", method="POST")
+    config = dataclasses.replace(FAST_NO_SCHEDULER, batch_size=3)
+    with run_dispatcher(db, config) as dispatcher:
+        wait_until(lambda: len(fake_twilio.sent_messages()) >= 1, what="the first send")
+        wait_until(
+            lambda: count_by_state(db).get("sending", 0) > 3, what="the next batch claimed ahead"
+        )
+        dispatcher.stop()
+    accepted = len(fake_twilio.sent_messages())
+    states = count_by_state(db)
+    assert "sending" not in states, states
+    assert states.get("scheduled", 0) == 9 - accepted
+    assert sum(states.get(s, 0) for s in SENT_OR_DELIVERED) == accepted
+    assert sorted(_bodies(fake_twilio).values()) == [1] * accepted
