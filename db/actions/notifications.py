@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from db.audit import record
 from db.errors import ConcurrentEdit
 from db.models import Customer, Notification, NotificationPolicyRow, NotificationTemplate
+from db.queries.notification_ids import freed_key_text
 from db.queries.notification_settings import PolicySettings, parse_settings, settings_to_json
 from db.queries.notification_text import LANGUAGES, TemplateBook, load_templates
 from desktop.core.domain import PENDING_NOTIFICATION_STATES, NotificationState
@@ -150,7 +151,7 @@ def cancel(
         before = {"state": row.state}
         row.state = NotificationState.CANCELLED
         row.reason = _reason(f"cancelled by {actor.full_name}")
-        row.dedupe_key = f"{row.dedupe_key}#c{row.id}"[:120]
+        row.dedupe_key = freed_key_text(row.dedupe_key, row.id)
         row.updated_at = at
         _audit(session, actor, "cancel", row, before, {"state": row.state}, at)
         changed.append(row.id)

@@ -1,4 +1,5 @@
-"""Matching a column against a list of ids, the way each backend does it cheaply.
+"""Matching a column against a list of ids, the way each backend does it cheaply; and the
+dedupe key a cancelled or skipped notification keeps.
 
 On PostgreSQL ``col = ANY(:ids)`` binds one array parameter: an ``IN`` list of a few hundred
 parameters makes a different, long statement text each time, which SQLAlchemy expands and
@@ -10,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import BigInteger, ColumnElement, any_, bindparam, select
+from sqlalchemy import BigInteger, ColumnElement, String, any_, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from db.models import Customer, Ticket
+from db.models import Customer, Notification, Ticket
+
+#: The dedupe key column's length.
+KEY_LENGTH: int = Notification.__table__.c.dedupe_key.type.length
 
 
 def among(column: ColumnElement[int], ids: Iterable[int], dialect: str) -> ColumnElement[bool]:
@@ -36,3 +40,18 @@ def customers_of(ticket_ids: Iterable[int], dialect: str) -> ColumnElement[bool]
     return Customer.id.in_(
         select(tickets.c.customer_id).where(among(tickets.c.id, ticket_ids, dialect))
     )
+
+
+def freed_key(key: ColumnElement[str], row_id: ColumnElement[int]) -> ColumnElement[str]:
+    """SQL for the dedupe key of a row that is cancelled or skipped: ``<key>#c<id>``, which
+    frees the key for a new row. The key is shortened to fit the column, never the id, which
+    keeps freed keys unique."""
+    ident = cast(row_id, String)
+    head = func.substr(key, 1, KEY_LENGTH - 2 - func.length(ident), type_=String)
+    return head + "#c" + ident
+
+
+def freed_key_text(key: str, row_id: int) -> str:
+    """``freed_key`` for a row loaded in Python."""
+    suffix = f"#c{row_id}"
+    return key[: KEY_LENGTH - len(suffix)] + suffix

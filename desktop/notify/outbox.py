@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Update, bindparam, cast, func, select, text, update
+from sqlalchemy import Update, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Notification
+from db.queries.notification_ids import freed_key
 from db.queries.notification_settings import load_policy_book
 from db.queries.notification_text import (
     MissingTemplate,
@@ -95,9 +96,7 @@ def owned_update(keys: tuple[str, ...], computed: tuple[str, ...]) -> Update:
     values: dict[str, Any] = {key: bindparam(f"v_{key}") for key in keys}
     for key in computed:
         column = _TABLE.c[key]
-        values[key] = (
-            column + "#c" + cast(_TABLE.c.id, String) if key == "dedupe_key" else column + 1
-        )
+        values[key] = freed_key(column, _TABLE.c.id) if key == "dedupe_key" else column + 1
     return (
         _TABLE.update()
         .where(

@@ -26,11 +26,12 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, String, bindparam, cast, update
+from sqlalchemy import Connection, bindparam, update
 from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Notification
+from db.queries.notification_ids import freed_key
 from db.queries.notification_settings import PolicyBook, load_policy_book
 from db.queries.notification_text import MANUAL_UPDATE
 from desktop.core.domain import PENDING_NOTIFICATION_STATES, NotificationState
@@ -258,7 +259,7 @@ def _copy_insert(connection: Connection, names: list[str], rows: list[tuple[Any,
 
 def give_up_key() -> Any:
     """SQL for a row's dedupe key once it is cancelled or skipped: freed for a new row."""
-    return Notification.dedupe_key + "#c" + cast(Notification.id, String)
+    return freed_key(Notification.dedupe_key, Notification.id)
 
 
 def cancel_rows(

@@ -52,10 +52,10 @@ def _row(db: Database, state: S, key: str, customer: int | None = None) -> int:
 
 
 @pytest.fixture
-def db(sqlite_db: Database) -> Database:
-    queue = seed_site(sqlite_db)
-    add_ticket(sqlite_db, queue, add_customer(sqlite_db, "+447900000001"), NOW)
-    return sqlite_db
+def db(any_db: Database) -> Database:
+    queue = seed_site(any_db)
+    add_ticket(any_db, queue, add_customer(any_db, "+447900000001"), NOW)
+    return any_db
 
 
 def _get(db: Database, nid: int) -> Notification:
@@ -98,6 +98,31 @@ def test_cancel_frees_the_key_and_leaves_a_message_in_flight_alone(db: Database)
     assert _get(db, sending).state == S.SENDING
     with pytest.raises(ActionRefused, match="being sent"), db.write() as s:
         cancel(s, LEAD, [sending], NOW)
+
+
+def test_a_freed_key_fits_the_column_and_keeps_the_id(db: Database) -> None:
+    """Cancelled or skipped rows give their key up as <key>#c<id>, in SQL (the scheduler,
+    the dispatcher) or in Python (the cancel action): the same text, never over 120."""
+    from sqlalchemy import update
+
+    from db.queries.notification_ids import KEY_LENGTH, freed_key, freed_key_text
+
+    long_key = "still_working:" + "x" * (KEY_LENGTH - len("still_working:"))
+    first, second = _row(db, S.SCHEDULED, long_key), _row(db, S.SCHEDULED, "short")
+    with db.write() as s:
+        s.execute(
+            update(Notification)
+            .where(Notification.id.in_([first, second]))
+            .values(dedupe_key=freed_key(Notification.dedupe_key, Notification.id))
+        )
+    freed = _get(db, first).dedupe_key
+    assert len(freed) == KEY_LENGTH and freed.endswith(f"#c{first}")
+    assert freed == freed_key_text(long_key, first)
+    assert _get(db, second).dedupe_key == f"short#c{second}" == freed_key_text("short", second)
+    third = _row(db, S.DEFERRED, long_key)  # the key is free again; cancelling it fits too
+    with db.write() as s:
+        cancel(s, LEAD, [third], NOW)
+    assert _get(db, third).dedupe_key == freed_key_text(long_key, third)
 
 
 def test_send_now_makes_a_queued_row_due(db: Database) -> None:
