@@ -9,9 +9,10 @@ Literal braces are written ``{{`` and ``}}``.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -165,8 +166,10 @@ def _field_errors(name: str, spec: str, conversion: str | None) -> list[str]:
     return errors
 
 
-def _parse(text: str) -> tuple[list[tuple[str, str | None]], list[str]]:
-    """Literal/field pairs and structural errors, each error reported once."""
+@functools.lru_cache(maxsize=512)
+def _parse(text: str) -> tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]]:
+    """Literal/field pairs and structural errors, each error reported once (remembered per
+    text: a dispatcher renders the same few templates for every message)."""
     pieces: list[tuple[str, str | None]] = []
     errors: list[str] = []
     try:
@@ -181,7 +184,7 @@ def _parse(text: str) -> tuple[list[tuple[str, str | None]], list[str]]:
             "Unbalanced braces: every { needs a matching } around a placeholder name. "
             "Write {{ or }} for a literal brace."
         )
-    return pieces, errors
+    return tuple(pieces), tuple(errors)
 
 
 def validate_template(text: str) -> list[str]:
@@ -198,7 +201,8 @@ def validate_template(text: str) -> list[str]:
     """
     if not text or not text.strip():
         return ["The message is empty."]
-    pieces, errors = _parse(text)
+    pieces, parsed_errors = _parse(text)
+    errors = list(parsed_errors)
     measured = text if errors else _substitute(pieces, SAMPLE_VALUES, "")
     info = sms_segments(measured)
     if info.segments > MAX_SEGMENTS:
@@ -215,7 +219,7 @@ def _clean_value(value: object) -> str:
 
 
 def _substitute(
-    pieces: list[tuple[str, str | None]], values: Mapping[str, object], missing: str
+    pieces: Sequence[tuple[str, str | None]], values: Mapping[str, object], missing: str
 ) -> str:
     parts: list[str] = []
     for literal, name in pieces:
@@ -251,7 +255,7 @@ def render_template(text: str, values: Mapping[str, str], *, missing: str = "") 
         raise TemplateError(["The message is empty."])
     pieces, errors = _parse(text)
     if errors:
-        raise TemplateError(errors)
+        raise TemplateError(list(errors))
     return _substitute(pieces, values, missing)
 
 
