@@ -28,6 +28,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EXE_NAME = "proximity.exe" if sys.platform == "win32" else "proximity"
 SIZE_GOAL_MB = 250
+WORKPATHS: list[Path] = [ROOT / "build"]  # PyInstaller's default; the fixture adds its own
 
 pytestmark = [
     pytest.mark.slow,
@@ -63,6 +64,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
             timeout=1800,
         )
         folder = out / "dist" / "proximity"
+        WORKPATHS.insert(0, out / "build")
     assert (folder / EXE_NAME).is_file(), f"no executable in {folder}"
     return folder
 
@@ -219,3 +221,35 @@ def newest_migration() -> str:
         return str(migrate.head_revision(db.engine))
     finally:
         db.dispose()
+
+
+def test_windows_version_resource_is_well_formed(bundle: Path) -> None:
+    """The spec writes the version resource on every platform, in the text form PyInstaller
+    reads on Windows (``VSVersionInfo(...)``, evaluated there; its parser imports win32api, so
+    here the same names are evaluated into plain records) with the package's version."""
+    found = [p for w in WORKPATHS if w.is_dir() for p in w.rglob("version_info.txt")]
+    assert found, f"build.spec wrote no version_info.txt under {WORKPATHS}"
+    names = [
+        "VSVersionInfo",
+        "FixedFileInfo",
+        "StringFileInfo",
+        "StringTable",
+        "StringStruct",
+        "VarFileInfo",
+        "VarStruct",
+    ]
+
+    def record(name: str):  # type: ignore[no-untyped-def]
+        return lambda *args, **kwargs: (name, args, kwargs)
+
+    info = eval(found[0].read_text(encoding="utf-8"), {n: record(n) for n in names})
+    assert info[0] == "VSVersionInfo"
+    fixed = info[2]["ffi"]
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    numbers = tuple(int(n) for n in version.split("."))
+    assert fixed[2]["filevers"][: len(numbers)] == numbers
+    string_file_info = info[2]["kids"][0]  # ("StringFileInfo", ([StringTable],), {})
+    table = string_file_info[1][0][0]  # ("StringTable", ("040904B0", [StringStruct]), {})
+    strings = dict(struct[1] for struct in table[1][1])
+    assert strings["ProductVersion"] == version and strings["ProductName"] == "Proximity"
+    assert strings["OriginalFilename"] == "proximity.exe"
