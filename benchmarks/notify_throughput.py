@@ -37,7 +37,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 # ruff: noqa: E402 - the imports below need the project root on sys.path first
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, update
 
 from db import migrate
 from db.engine import Database, sqlite_url
@@ -61,11 +60,13 @@ from db.models import (
     Ticket,
 )
 from db.queries.notification_settings import PolicySettings, settings_to_json
+from db.scratch import scratch_schema
 from desktop.core.domain import Channel, NotificationState
 from desktop.notify.dispatcher import Dispatcher, DispatcherConfig
 from desktop.notify.rules import RetryRules
 from desktop.notify.scheduler import ScheduleStats, schedule_pass
-from desktop.notify.twilio_gateway import TwilioGateway, TwilioSettings, make_client
+from desktop.notify.twilio_gateway import TwilioGateway, TwilioSettings
+from desktop.notify.twilio_http import make_client
 
 SENDER = "+15005550006"
 # Mobile ranges of four countries, so quiet hours resolve several zones.
@@ -332,19 +333,8 @@ def bench_database(url: str | None, tmp: Path) -> Iterator[Database]:
         finally:
             db.dispose()
         return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = Database(url)
-    with admin.engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in url else "?"
-    db = Database(f"{url}{sep}options=-csearch_path%3D{schema}")
-    try:
+    with scratch_schema(url, prefix="bench") as db:
         yield db
-    finally:
-        db.dispose()
-        with admin.engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def analyze(db: Database) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,10 +21,10 @@ os.environ.pop("PROXIMITY_CONFIG", None)
 os.environ.pop("PROXIMITY_DATABASE_URL", None)
 
 import pytest  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 
 from db import migrate  # noqa: E402
 from db.engine import Database, sqlite_url  # noqa: E402
+from db.scratch import scratch_schema  # noqa: E402
 
 POSTGRES_ENV = "PROXIMITY_TEST_POSTGRES_URL"
 
@@ -53,20 +52,9 @@ def postgres_db() -> Iterator[Database]:
     base = postgres_url()
     if not base:
         pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (CI sets it)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = Database(base)
-    with admin.engine.begin() as conn:  # unreachable server: fails here, loudly
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    db = Database(f"{base}{sep}options=-csearch_path%3D{schema}")
-    try:
+    with scratch_schema(base) as db:  # an unreachable server fails here, loudly
         migrate.upgrade(db.engine)
         yield db
-    finally:
-        db.dispose()
-        with admin.engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

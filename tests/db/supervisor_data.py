@@ -8,7 +8,6 @@ fell from 4.0 to 3.0.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +15,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from db import migrate
 from db.engine import Database, sqlite_url
@@ -39,6 +37,7 @@ from db.models import (
     Ticket,
 )
 from db.queries.people import actor_for
+from db.scratch import scratch_schema
 from desktop.core.domain import (
     AgentState,
     Channel,
@@ -328,17 +327,6 @@ def database(kind: str, folder: Path) -> Iterator[Database]:
     base = os.environ.get("PROXIMITY_TEST_POSTGRES_URL")
     if not base:
         pytest.skip("PostgreSQL tests need PROXIMITY_TEST_POSTGRES_URL (CI sets it)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = Database(base)
-    with admin.engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    db = Database(f"{base}{sep}options=-csearch_path%3D{schema}")
-    try:
+    with scratch_schema(base) as db:
         migrate.upgrade(db.engine)
         yield db
-    finally:
-        db.dispose()
-        with admin.engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
