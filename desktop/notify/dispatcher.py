@@ -9,8 +9,8 @@ in-memory job store is private to this process and holds nothing that is not in 
 
 One tick: claim a batch (committed), send each message, record the outcomes in small batches
 (committed), repeat while rows are due; the next batch is claimed on a helper thread while one
-is sent. Only the lock holder sends; every job survives
-database errors, "database is locked" included, and tries again at its next run.
+is sent (that loop is :mod:`desktop.notify.batch_sender`). Only the lock holder sends; every
+job survives database errors, "database is locked" included, and tries again at its next run.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
-from concurrent.futures import ThreadPoolExecutor as ClaimerPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -31,9 +29,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from db.engine import Database
 from db.errors import DatabaseError
 from db.queries.notification_settings import load_policy_book
+from desktop.notify.batch_sender import BatchSender
 from desktop.notify.delivery import poll_due
 from desktop.notify.leader import DEFAULT_LEASE_SECONDS, HolderId, Leadership, make_leadership
-from desktop.notify.outbox import Claimed, ClaimOutcome, claim_due, next_due, release
+from desktop.notify.outbox import next_due
 from desktop.notify.reconcile import reconcile
 from desktop.notify.recorder import Recorder
 from desktop.notify.records import RecordSummary, SendOutcome, record_outcomes
@@ -47,8 +46,6 @@ from desktop.notify.rules import (
     set_meta,
 )
 from desktop.notify.scheduler import schedule_pass
-from desktop.notify.throttle import Throttle
-from desktop.notify.twilio_errors import ErrorClass
 from desktop.notify.twilio_gateway import TwilioGateway
 
 log = logging.getLogger(__name__)
@@ -129,10 +126,19 @@ class Dispatcher:
         self._stopping = threading.Event()
         self._send_lock = threading.Lock()
         self._wake_lock = threading.Lock()
-        self._unreleased: list[int] = []
+        self._sender = BatchSender(
+            db,
+            str(self.holder),
+            clock,
+            self._stopping,
+            gateway=self._gateway,
+            rules=lambda: self.config.rules,
+            may_send=self._may_send,
+            batch_size=self.config.batch_size,
+            claim_ttl_s=self.config.claim_ttl_s,
+            record_only=self.record_only,
+        )
         self._recorder: Recorder | None = None
-        self._throttle = Throttle(self._stopping)
-        self._claimer = ClaimerPool(1, thread_name_prefix="notify-claimer")
         self.sent_count = 0
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
@@ -185,6 +191,7 @@ class Dispatcher:
         self._recorder = Recorder(
             self._write_outcomes, self.config.record_every, self.config.record_every_s
         )
+        self._sender.start(self._recorder)
         self._scheduler.start()
         mode = "record only: " + self.record_only_reason if self.record_only else "sending"
         log.info("notification dispatcher started as %s (%s)", self.holder.label, mode)
@@ -197,14 +204,14 @@ class Dispatcher:
             pass
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
-        self._claimer.shutdown(wait=True)  # a tick collects its claim ahead before it ends
+        self._sender.stop()
         if self._recorder is not None and not self._recorder.stop(timeout=30.0):
             log.warning(
                 "some send results were not recorded: those rows stay 'sending' and "
                 "are checked with Twilio at the next start"
             )
         try:
-            self._flush_leftovers()
+            self._sender.flush_leftovers()
         except DatabaseError as exc:
             log.warning("could not record everything before stopping: %s", exc.user_message)
         if self._leadership is not None and self.is_leader:
@@ -291,7 +298,7 @@ class Dispatcher:
         try:
             if not self._can_send():
                 return
-            self._flush_leftovers()
+            self._sender.flush_leftovers()
             if self._paused():
                 return
             self._refresh_rules()
@@ -306,7 +313,7 @@ class Dispatcher:
                 self.config.rules.first_poll_s,
                 self._can_send,
             )
-            self._claim_and_send()
+            self._sender.claim_and_send()
         finally:
             self._send_lock.release()
             if self._can_send():
@@ -367,7 +374,7 @@ class Dispatcher:
                 shortest=timedelta(seconds=self.config.poll_min_s),
             )
 
-    # ----------------------------------------------------------------- sending
+    # ------------------------------------------------- gateway, sending, recording
     def _gateway(self) -> TwilioGateway | None:
         if self._gateway_factory is None:
             return None
@@ -378,65 +385,8 @@ class Dispatcher:
             self._local.gateway = gateway
         return gateway
 
-    def _may_claim(self) -> bool:
+    def _may_send(self) -> bool:
         return self._can_send() and not self._paused()
-
-    def _claim(self) -> ClaimOutcome:
-        return claim_due(
-            self.db, str(self.holder), self.clock(), self.config.batch_size, self.record_only
-        )
-
-    def _claim_and_send(self) -> None:
-        """Claim and send batches while rows are due.
-
-        The next batch is claimed on the claimer thread while this one is sent, so the
-        sender does not wait for the database between two batches. Every claim is committed
-        before its first send all the same; a claimed batch that is not sent (stopping,
-        paused, lease lost) is given back.
-        """
-        outcome = self._claim() if self._may_claim() else None
-        while outcome is not None and not outcome.empty:
-            ahead = self._claimer.submit(self._claim) if self._may_claim() else None
-            finished = False
-            try:
-                finished = self._send_batch(outcome.to_send) if outcome.to_send else True
-            finally:
-                outcome = self._take_ahead(ahead, finished)
-
-    def _take_ahead(self, ahead: Future[ClaimOutcome] | None, keep: bool) -> ClaimOutcome | None:
-        """The batch claimed ahead, or None: none, or given back (``keep`` False, or
-        sending must not go on)."""
-        if ahead is None:
-            return None
-        outcome = ahead.result()
-        if keep and self._may_claim():
-            return outcome
-        if outcome.to_send:
-            self._give_back([row.notification_id for row in outcome.to_send])
-        return None
-
-    def _send_batch(self, rows: list[Claimed]) -> bool:
-        """Send one claimed batch; outcomes go to the recorder thread as they come.
-
-        Returns False when it stopped early (the unsent rest is given back).
-        """
-        gateway, recorder = self._gateway(), self._recorder
-        assert gateway is not None and recorder is not None
-        claim_ttl = timedelta(seconds=self.config.claim_ttl_s)
-        for index, row in enumerate(rows):
-            stale = self.clock() - row.claimed_at > claim_ttl
-            if stale or not self._can_send() or self._paused() or not self._throttle.wait():
-                self._give_back([r.notification_id for r in rows[index:]])
-                return False
-            result = gateway.send_sms(row.to, row.body)
-            recorder.put(SendOutcome(row, result, self.clock()))
-            self._throttle.note(result.ok, result.http_status, result.error_code)
-            if not result.ok and self.config.rules.classify(result) in (
-                ErrorClass.DAILY_LIMIT_PAUSE,
-                ErrorClass.CONFIGURATION,
-            ):
-                recorder.flush(timeout=10.0)  # learn of the pause before the next send
-        return True
 
     def _write_outcomes(self, batch: list[SendOutcome]) -> None:
         """The recorder thread's writer (``DatabaseError`` makes it keep and retry)."""
@@ -451,20 +401,3 @@ class Dispatcher:
                 summary.pause.until.isoformat(),
                 summary.pause.reason,
             )
-
-    def _give_back(self, ids: list[int]) -> None:
-        try:
-            release(self.db, str(self.holder), ids, self.clock())
-        except DatabaseError as exc:
-            log.warning("%d claimed message(s) not released yet: %s", len(ids), exc.user_message)
-            self._unreleased.extend(ids)
-
-    def _flush_leftovers(self) -> None:
-        """Give back claims an earlier database failure held back."""
-        if self._unreleased:
-            ids, self._unreleased = self._unreleased, []
-            try:
-                release(self.db, str(self.holder), ids, self.clock())
-            except DatabaseError:
-                self._unreleased = ids + self._unreleased
-                raise

@@ -26,7 +26,7 @@ from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
 from desktop.notify.twilio_errors import DEFAULT_ERROR_TABLE, ErrorClass, describe, retry_delay
-from desktop.notify.twilio_gateway import DEFAULT_TIMEOUT_SECONDS, make_client, normalise_api_base
+from desktop.notify.twilio_http import DEFAULT_TIMEOUT_SECONDS, make_client, normalise_api_base
 from desktop.sources.taskrouter_records import (
     ActivityInfo,
     QueueStatistics,

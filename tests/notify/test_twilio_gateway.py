@@ -21,12 +21,8 @@ from desktop.notify.twilio_errors import (
     classify,
     retry_delay,
 )
-from desktop.notify.twilio_gateway import (
-    RewritingHttpClient,
-    TwilioGateway,
-    TwilioSettings,
-    rewrite_url,
-)
+from desktop.notify.twilio_gateway import TwilioGateway, TwilioSettings
+from desktop.notify.twilio_http import RewritingHttpClient, rewrite_url
 from tests.fakes.fixtures import TEST_FROM_NUMBER
 from tests.fakes.twilio_server import FakeTwilio
 
