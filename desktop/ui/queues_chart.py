@@ -55,6 +55,7 @@ class IntradayChart(QWidget):
             self.plots = IntradayPlots()
             self._layout.replaceWidget(self._area, self.plots.plots)
             self._area.deleteLater()
+            self.plots.plots.show()  # a layout shows a late child only after an event loop turn
         return self.plots
 
     def clear(self, message: str) -> None:

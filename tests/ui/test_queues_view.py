@@ -214,7 +214,8 @@ def test_the_selected_queue_is_charted_for_today(qtbot, view: QueuesView) -> Non
     series = view.chart.series
     assert series.name == line.name and series.intervals == 96
     assert sum(series.offered) > 0
-    assert view.chart.plots is not None and view.chart.plots.plots.isVisible()
+    assert view.chart.plots is not None
+    qtbot.waitUntil(view.chart.plots.plots.isVisible, timeout=5_000)
     assert f"{line.name}: contacts per 15 minutes today" in view.chart.title.text()
     # Choosing a total row clears the chart with the reason instead of a stale queue.
     total = view.proxy.index(view.proxy.rowCount() - 1, 0)
