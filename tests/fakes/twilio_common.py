@@ -1,7 +1,8 @@
 """Pieces shared by the fake Messages and TaskRouter APIs: errors, SIDs, dates, paging.
 
-Everything here mirrors what Twilio's OpenAPI specs (../shared/specs/twilio/) describe, so the
-code under test meets the same shapes it will meet in production.
+Everything here mirrors what Twilio's OpenAPI specs describe (the fields are checked against
+the schemas in tests/fakes/specs/), so the code under test meets the same shapes it will meet
+in production.
 """
 
 from __future__ import annotations
