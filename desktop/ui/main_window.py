@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -235,15 +237,29 @@ class MainWindow(QMainWindow):
         current.attach(ctx)
 
     def _build_next(self) -> None:
-        """Build the next view not built yet (idle time after the first view loaded)."""
-        if self._closed:
+        """Build the next view not built yet (idle time after the first view loaded).
+
+        Its module (charts, queries, dialogs) is imported on a worker first: the GUI thread
+        only constructs the widgets. A view the user opens before then is built at once.
+        """
+        if self._closed or self._ctx is None:
             return
         waiting = [i for i, page in enumerate(self.pages) if page.view is None]
         if not waiting:
             return
-        self.view_at(waiting[0])
-        if len(waiting) > 1:
-            QTimer.singleShot(self.IDLE_BUILD_GAP_MS, self, self._build_next)
+        index = waiting[0]
+        module = self.pages[index].spec.target.partition(":")[0]
+        self._ctx.runner.submit(
+            partial(importlib.import_module, module),
+            lambda _module: self._build_imported(index),
+            lambda _error: self._build_imported(index),  # building says what is wrong
+        )
+
+    def _build_imported(self, index: int) -> None:
+        if self._closed:
+            return
+        self.view_at(index)
+        QTimer.singleShot(self.IDLE_BUILD_GAP_MS, self, self._build_next)
 
     def set_actor(self, actor: Actor) -> None:
         self.user_label.setText(f"Signed in as {actor.label}")

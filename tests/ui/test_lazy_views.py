@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings, QTimer
 
 from desktop.app import build_views
 from desktop.core.identity import unknown_actor
+from desktop.live.tasks import TaskRunner
 from desktop.ui.main_window import MainWindow
 from desktop.ui.view_base import DataView, ViewSpec
 
@@ -62,6 +63,8 @@ def _fresh() -> Iterator[None]:
     QSettings("Proximity", "Proximity").remove("window/view")
     yield
     QSettings("Proximity", "Proximity").remove("window/view")
+    while _RUNNERS:
+        _RUNNERS.pop().wait(10_000)
 
 
 def _window(qtbot) -> MainWindow:  # type: ignore[no-untyped-def]
@@ -71,8 +74,15 @@ def _window(qtbot) -> MainWindow:  # type: ignore[no-untyped-def]
     return window
 
 
+_RUNNERS: list[TaskRunner] = []
+
+
 def _ctx() -> Any:
-    return SimpleNamespace(actor=unknown_actor("tester"))
+    """What the window uses of a context: the actor, and the runner that imports a view's
+    module off the GUI thread before idle building constructs it."""
+    runner = TaskRunner(max_threads=1)
+    _RUNNERS.append(runner)
+    return SimpleNamespace(actor=unknown_actor("tester"), runner=runner)
 
 
 def test_specs_name_the_real_views() -> None:
@@ -181,3 +191,27 @@ def test_ready_made_views_are_still_accepted(qtbot) -> None:  # type: ignore[no-
     assert window.view_ids == ["a", "b"]
     window.show_view(1)
     assert window.current_view() is b
+
+
+def test_idle_building_imports_the_modules_off_the_gui_thread(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import importlib
+    import threading
+
+    from desktop.ui import main_window
+
+    threads: list[str] = []
+    real = importlib.import_module
+
+    def recording(name: str):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real(name)
+
+    monkeypatch.setattr(main_window.importlib, "import_module", recording)
+    window = _window(qtbot)
+    window.show()
+    with qtbot.waitSignal(window.all_loaded, timeout=10_000):
+        window.attach(_ctx(), "test.db")
+    on_gui = [name == threading.main_thread().name for name in threads]
+    # a: built for the screen at once; b and c: imported on a worker, then built on the GUI
+    # thread (where the module is already loaded).
+    assert on_gui == [True, False, True, False, True]
