@@ -9,7 +9,8 @@ taken from the dispatcher's sender thread). SQLite has no arrays; ``IN`` is chea
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, String, any_, bindparam, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -26,6 +27,12 @@ def among(column: ColumnElement[int], ids: Iterable[int], dialect: str) -> Colum
     if dialect == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(BigInteger)))
     return column.in_(values)
+
+
+def as_arrays(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, str]) -> dict[str, list]:
+    """Executemany parameters turned into one array per column, for a PostgreSQL statement
+    over ``unnest`` arrays (``columns``: array parameter -> key in each row)."""
+    return {array: [row[key] for row in rows] for array, key in columns.items()}
 
 
 def customers_of(ticket_ids: Iterable[int], dialect: str) -> ColumnElement[bool]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from db.audit import record as audit
 from db.models import Customer, Notification, Ticket, TicketEvent
-from db.queries.notification_ids import among
+from db.queries.notification_ids import among, as_arrays
 from desktop.core.domain import PENDING_NOTIFICATION_STATES, NotificationState, TicketEventKind
 from desktop.notify.outbox import Claimed, owned_update
 from desktop.notify.scheduler import clip, give_up_key
@@ -251,12 +251,10 @@ def _customers_heard(conn: Connection, items: Sequence[Accepted]) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(
             _PG_HEARD,
-            {
-                "ids": [p["p_id"] for p in params],
-                "heard": [p["v_heard"] for p in params],
-                "longest": [p["v_longest"] for p in params],
-                "first": [p["v_first"] for p in params],
-            },
+            as_arrays(
+                params,
+                {"ids": "p_id", "heard": "v_heard", "longest": "v_longest", "first": "v_first"},
+            ),
         )
     else:
         conn.execute(_HEARD, params)

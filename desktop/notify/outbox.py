@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from db.engine import Database
 from db.models import Notification
-from db.queries.notification_ids import freed_key
+from db.queries.notification_ids import as_arrays, freed_key
 from db.queries.notification_settings import load_policy_book
 from db.queries.notification_text import (
     MissingTemplate,
@@ -289,9 +289,7 @@ def _judge(
             connection.execute(
                 _PG_READY,
                 {
-                    "ids": [r["p_id"] for r in ready],
-                    "bodies": [r["v_body"] for r in ready],
-                    "tos": [r["v_to_address"] for r in ready],
+                    **as_arrays(ready, {"ids": "p_id", "bodies": "v_body", "tos": "v_to_address"}),
                     "now": now,
                     "state": SENDING.value,
                     "holder": holder,
