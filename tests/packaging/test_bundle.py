@@ -19,11 +19,12 @@ import subprocess
 import sys
 import threading
 import time
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+
+import desktop
 
 ROOT = Path(__file__).resolve().parents[2]
 EXE_NAME = "proximity.exe" if sys.platform == "win32" else "proximity"
@@ -105,9 +106,8 @@ def test_self_test_on_a_fresh_machine(bundle: Path, tmp_path: Path) -> None:
 
 
 def test_version_is_the_package_version(bundle: Path, tmp_path: Path) -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     done = run_clean(bundle, tmp_path / "home", "--version")
-    assert done.returncode == 0 and done.stdout.strip() == f"proximity {project['version']}"
+    assert done.returncode == 0 and done.stdout.strip() == f"proximity {desktop.__version__}"
 
 
 def test_site_config_is_read_and_checked(bundle: Path, tmp_path: Path) -> None:
@@ -245,7 +245,7 @@ def test_windows_version_resource_is_well_formed(bundle: Path) -> None:
     info = eval(found[0].read_text(encoding="utf-8"), {n: record(n) for n in names})
     assert info[0] == "VSVersionInfo"
     fixed = info[2]["ffi"]
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    version = desktop.__version__
     numbers = tuple(int(n) for n in version.split("."))
     assert fixed[2]["filevers"][: len(numbers)] == numbers
     string_file_info = info[2]["kids"][0]  # ("StringFileInfo", ([StringTable],), {})
