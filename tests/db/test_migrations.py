@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from sqlalchemy import inspect
 
 from db import migrate
-from db.engine import Database
+from db.engine import Database, sqlite_url
 from db.models import Base
 
 
@@ -50,3 +53,50 @@ def test_hot_indexes_exist(any_db: Database) -> None:
         "ix_agent_states_current",
     ):
         assert wanted in names
+
+
+def _partial_indexes() -> dict[str, tuple[str, str]]:
+    """Every model index declared partial: name -> (table, predicate)."""
+    return {
+        index.name: (table.name, index.info["where"])
+        for table in Base.metadata.tables.values()
+        for index in table.indexes
+        if "where" in index.info and index.name
+    }
+
+
+def _reflected_predicates(db: Database) -> dict[str, str]:
+    inspector = inspect(db.engine)
+    option = f"{db.engine.dialect.name}_where"
+    found = {}
+    for table in {table for table, _ in _partial_indexes().values()}:
+        for ix in inspector.get_indexes(table):
+            where = ix.get("dialect_options", {}).get(option)
+            if where is not None:
+                found[ix["name"]] = " ".join(str(where).split())
+    return found
+
+
+def test_partial_indexes_of_the_migrations_match_the_models(any_db: Database) -> None:
+    """The models keep each partial index's predicate apart from the dialect options (so
+    PostgreSQL's dialect is not imported on SQLite); the migrated schema has the same ones."""
+    wanted = _partial_indexes()
+    assert len(wanted) == 6
+    reflected = _reflected_predicates(any_db)
+    assert set(reflected) == set(wanted)
+    for name, (_table, where) in wanted.items():
+        if any_db.engine.dialect.name == "sqlite":  # SQLite gives the text back as written
+            assert reflected[name] == where, name
+        else:  # PostgreSQL rewrites it ("(status)::text = ANY (...)"); names and values stay
+            words = set(re.findall(r"[a-z_]+", where)) - {"in", "is", "and"}
+            assert all(word in reflected[name].lower() for word in words), name
+
+
+def test_create_all_makes_the_partial_indexes_partial(tmp_path: Path) -> None:
+    db = Database(sqlite_url(tmp_path / "create_all.db"))
+    try:
+        Base.metadata.create_all(db.engine)
+        reflected = _reflected_predicates(db)
+        assert reflected == {name: where for name, (_t, where) in _partial_indexes().items()}
+    finally:
+        db.dispose()
