@@ -30,12 +30,19 @@ import json, time
 import pyqtgraph
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
-app = QApplication([])
-w = QMainWindow(); w.setCentralWidget(QLabel("bare")); w.resize(1280, 800); w.show()
+class Label(QLabel):
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        QTimer.singleShot(0, painted)  # once this repaint is done
 def painted():
-    print("startup-probe: " + json.dumps({"first_data": time.time()}), flush=True)
+    if app.property("probed"):
+        return
+    app.setProperty("probed", True)
+    marks = {"first_data": time.time(), "first_data_cpu": time.process_time()}
+    print("startup-probe: " + json.dumps(marks), flush=True)
     app.quit()
-QTimer.singleShot(0, painted)
+app = QApplication([])
+w = QMainWindow(); w.setCentralWidget(Label("bare")); w.resize(1280, 800); w.show()
 app.exec()
 """
 
@@ -54,12 +61,15 @@ def timed(
         for line in done.stdout.splitlines():
             if line.startswith(PROBE_PREFIX):
                 marks = json.loads(line[len(PROBE_PREFIX) :])
+                cpu = marks.pop("first_data_cpu", None)
                 stages.append({name: at - launched for name, at in marks.items()})
+                if cpu is not None:
+                    stages[-1]["cpu"] = cpu
     return elapsed
 
 
 def median_stages(stages: list[dict[str, float]]) -> dict[str, float]:
-    names = [name for name in stages[0] if all(name in s for s in stages)] if stages else []
+    names = [n for n in stages[0] if n != "cpu" and all(n in s for s in stages)] if stages else []
     return {name: round(statistics.median(s[name] for s in stages), 3) for name in names}
 
 
@@ -108,6 +118,8 @@ def main() -> None:
                 "bare_qt_s": round(bare, 3),
                 "ratio": round(startup / bare, 2),
                 "runs": args.runs,
+                "startup_cpu_s": round(statistics.median(s["cpu"] for s in stages), 3),
+                "bare_qt_cpu_s": round(statistics.median(s["cpu"] for s in bare_stages), 3),
                 "startup_exit_s": round(statistics.median(app_exits), 3),
                 "bare_exit_s": round(statistics.median(bare_exits), 3),
                 "stages_s": median_stages(stages),

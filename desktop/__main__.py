@@ -7,21 +7,18 @@ Heavy modules (Qt, SQLAlchemy, twilio) are imported inside the command that need
 from __future__ import annotations
 
 import argparse
-import functools
 import gc
 import logging
 import os
 import sys
-from importlib import metadata
 
 
-@functools.cache
 def version() -> str:
-    """The installed package version (or "dev" in an uninstalled source tree)."""
-    try:
-        return metadata.version("proximity")
-    except metadata.PackageNotFoundError:
-        return "dev"
+    """The package version (pyproject.toml takes it from here: one source, no metadata look-up
+    on every start)."""
+    from desktop import __version__
+
+    return __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,12 +116,22 @@ def _run(args: argparse.Namespace) -> int:
 
             show_blocking_error("Proximity: configuration error", str(exc))
         return 2
+    if args.command is None:
+        from desktop.bootstrap import load_data_layer
+
+        load_data_layer(settings)  # before anything imports Qt: see its docstring
     log_path = logging_setup.configure_logging(settings, **logging_setup.console_for(args.command))
+    logging.getLogger("proximity").info("Proximity %s: %s", version(), args.command or "GUI")
+    preparing = None
+    if args.command is None:
+        from desktop.bootstrap import prepare_in_background
+
+        # The database opens while Qt loads and the window is built.
+        preparing = prepare_in_background(settings)
     fallback = None
     if gui_without_terminal:
         from desktop.ui.crash_dialog import blocking_presenter as fallback
     crash.install(log_path, fallback)
-    logging.getLogger("proximity").info("Proximity %s: %s", version(), args.command or "GUI")
 
     from desktop import commands
 
@@ -136,6 +143,7 @@ def _run(args: argparse.Namespace) -> int:
             self_test=args.self_test or args.startup_probe,
             timeout_s=args.self_test_timeout,
             first_view_only=args.startup_probe,
+            preparing=preparing,
         )
     handler = getattr(commands, f"cmd_{args.command}")
     return int(handler(settings, args) or 0)

@@ -12,14 +12,16 @@ import logging
 import os
 import sys
 import time
+from concurrent.futures import Future
 from functools import partial
 
+from desktop.bootstrap import prepare_in_background
 from desktop.config import Settings
 
 log = logging.getLogger(__name__)
 
 # Background services (notification dispatcher, live sources) import and set up a lot: they
-# start once the view on screen has shown its data, or after this long at the latest.
+# start once the view on screen has painted its data, or after this long at the latest.
 SERVICES_AT_THE_LATEST_MS = 10_000
 # The garbage collector, paused for start-up by desktop.__main__, runs again by then at the
 # latest (when no view loads, e.g. behind an error dialog).
@@ -57,12 +59,6 @@ def build_views():  # type: ignore[no-untyped-def]
     ]
 
 
-def _prepare_in_worker(settings: Settings, report):  # type: ignore[no-untyped-def]
-    from desktop.bootstrap import prepare
-
-    return prepare(settings, progress=report)
-
-
 def _sign_in_choices(db):  # type: ignore[no-untyped-def]
     from db.queries.people import sign_in_candidates
 
@@ -81,7 +77,11 @@ class Application:
     """Owns the QApplication, the task runner and the main window for one run."""
 
     def __init__(
-        self, settings: Settings, self_test: bool = False, start_services: bool = True
+        self,
+        settings: Settings,
+        self_test: bool = False,
+        start_services: bool = True,
+        preparing: Future | None = None,
     ) -> None:
         from PySide6.QtCore import QCoreApplication
         from PySide6.QtWidgets import QApplication
@@ -96,6 +96,7 @@ class Application:
         apply_theme(self.qapp, Theme(settings["ui.theme"]))
         self.settings = settings
         self.self_test = self_test
+        self._preparing = preparing  # bootstrap.prepare_in_background, if started already
         self.runner = TaskRunner(max_threads=3)
         # Only the view on screen is built here: the others when first shown, or one by
         # one once it has loaded its data (MainWindow).
@@ -114,15 +115,9 @@ class Application:
         self.window.show()
         self.window.show_message("Opening the database…")
         self.marks["window_shown"] = time.time()
-        self.runner.submit(
-            partial(_prepare_in_worker, self.settings, self._report_progress),
-            self._on_ready,
-            self._on_failed,
-        )
-
-    def _report_progress(self, stage: str, fraction: float) -> None:
-        # Called on the worker thread: only log; the status bar learns of readiness by signal.
-        log.info("startup: %s (%.0f %%)", stage, fraction * 100)
+        preparing = self._preparing or prepare_in_background(self.settings)
+        # A worker waits for it (without the GIL) and hands the result to the GUI thread.
+        self.runner.submit(preparing.result, self._on_ready, self._on_failed)
 
     def _on_ready(self, prepared) -> None:  # type: ignore[no-untyped-def]
         from desktop.ui.context import ViewContext
@@ -139,23 +134,26 @@ class Application:
         self.window.attach(self.ctx, prepared.db.display_name)
         if prepared.generated_demo:
             self.window.show_message("Created the demo database with 90 days of history.")
-        if prepared.is_demo:
-            self.runner.submit(partial(_sign_in_choices, prepared.db), self._fill_sign_in)
-        if self.start_services:
-            self._start_services_after_first_view(prepared)
+        self._after_first_paint(prepared)
 
-    def _start_services_after_first_view(self, prepared) -> None:  # type: ignore[no-untyped-def]
+    def _after_first_paint(self, prepared) -> None:  # type: ignore[no-untyped-def]
+        """Start what can wait until the view on screen has painted its data (or a while, if
+        it never does): the demo's sign-in list and the background services. Their queries,
+        imports and set-up would compete with that view for the worker threads and the GIL."""
         from PySide6.QtCore import QTimer
 
         pending = [prepared]
 
         def start() -> None:
-            if pending:
-                self._start_services(pending.pop())
+            if not pending:
+                return
+            ready = pending.pop()
+            if ready.is_demo:
+                self.runner.submit(partial(_sign_in_choices, ready.db), self._fill_sign_in)
+            if self.start_services:
+                self._start_services(ready)
 
-        # Their imports and set-up would compete with the first view's query for the worker
-        # threads and the GIL.
-        self.window.current_view().loaded.connect(start)
+        self.window.current_view().painted.connect(start)
         QTimer.singleShot(SERVICES_AT_THE_LATEST_MS, self.window, start)
 
     def _start_services(self, prepared) -> None:  # type: ignore[no-untyped-def]
@@ -239,6 +237,7 @@ def run_gui(
     self_test: bool = False,
     timeout_s: float = 120.0,
     first_view_only: bool = False,
+    preparing: Future | None = None,
 ) -> int:
     """Run the dashboard. With ``self_test``, run offscreen and exit once every view loaded
     (with ``first_view_only``, once the view on screen has painted its first data: the
@@ -248,11 +247,13 @@ def run_gui(
     from desktop import crash
 
     crash.install_qt_message_handler()
-    app = Application(settings, self_test=self_test)
+    app = Application(settings, self_test=self_test, preparing=preparing)
     crash.set_presenter(_crash_presenter(app, self_test))
     from PySide6.QtCore import QTimer
 
-    app.window.current_view().loaded.connect(end_startup_pause)
+    from desktop.ui.view_base import after_pending_paints
+
+    app.window.current_view().painted.connect(end_startup_pause)
     QTimer.singleShot(GC_PAUSE_AT_MOST_MS, end_startup_pause)
     if self_test:
 
@@ -270,10 +271,12 @@ def run_gui(
 
             def painted() -> None:
                 app.marks["first_data"] = time.time()
+                app.marks["first_data_cpu"] = time.process_time()  # all threads' CPU seconds
                 app.qapp.exit(0)
 
-            # singleShot(0): exit after the event loop has painted the new rows.
-            view.loaded.connect(lambda: QTimer.singleShot(0, painted))
+            # Marked as soon as the rows are painted, before the work that waits for the first
+            # paint (view.painted) starts.
+            view.loaded.connect(lambda: after_pending_paints(app.window, painted))
         else:
             app.window.all_loaded.connect(passed)
         QTimer.singleShot(int(timeout_s * 1000), timed_out)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,6 +183,8 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """Read and validate one TOML file; unknown keys and wrong types raise ``ConfigError``."""
+    import tomllib  # only when there is a file: most workstations have none
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

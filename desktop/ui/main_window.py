@@ -221,19 +221,19 @@ class MainWindow(QMainWindow):
         self.set_actor(ctx.actor)
         self._ctx = ctx
         # The view on screen first: the others would compete for the worker threads and the
-        # GIL and delay the first figures a team lead sees. They start once it has loaded;
-        # those not built yet are built then, one per turn of the event loop.
+        # GIL and delay the first figures a team lead sees. They start once it has painted
+        # its data; those not built yet are built then, one per turn of the event loop.
         current = self.current_view()
 
         def attach_others() -> None:
-            current.loaded.disconnect(attach_others)
+            current.painted.disconnect(attach_others)
             self._others_attached = True
             for view in self.views:
                 if view is not current and view.ctx is None:
                     view.attach(ctx)
             QTimer.singleShot(self.IDLE_BUILD_DELAY_MS, self, self._build_next)
 
-        current.loaded.connect(attach_others)
+        current.painted.connect(attach_others)
         current.attach(ctx)
 
     def _build_next(self) -> None:

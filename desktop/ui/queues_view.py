@@ -176,16 +176,21 @@ class QueuesView(DataView):
         layout.addWidget(self.kpis)
         layout.addWidget(splitter, 1)
         QGuiApplication.instance().applicationStateChanged.connect(self._update_looking)  # type: ignore[union-attr]
+        # The chart's first series loads pyqtgraph and numpy on a worker: after the table has
+        # painted, not beside it.
+        self.painted.connect(lambda: self._refresh_chart(force=True))
 
     # Feed ----------------------------------------------------------------------------------
     def attach(self, ctx: ViewContext) -> None:
         super().attach(ctx)
         self._db_key = history.database_key(ctx.db.url)
         today = ctx.now().astimezone().date()
-        ctx.runner.submit(
-            partial(history.load_history, self._history_folder, self._db_key, today),
-            self._history_loaded,
-            self._history_failed,
+        self.when_painted(
+            lambda: ctx.runner.submit(
+                partial(history.load_history, self._history_folder, self._db_key, today),
+                self._history_loaded,
+                self._history_failed,
+            )
         )
 
     def snapshot_function(self) -> Callable[[], QueuesSnapshot]:
@@ -346,8 +351,8 @@ class QueuesView(DataView):
 
     def _refresh_chart(self, force: bool = False) -> None:
         line = self.selected_line()
-        if self.ctx is None:
-            return
+        if self.ctx is None or not self.is_painted:
+            return  # the first chart waits for the table's first paint (connected in __init__)
         if line is None or line.kind != "queue" or line.source != "contacts":
             self._chart_for = None
             message = "Select a queue to see its day"

@@ -7,11 +7,39 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop.live.tasks import SnapshotFeed, TaskError
 from desktop.ui.context import ViewContext
+
+_AFTER_PAINTS = QEvent.Type(QEvent.registerEventType())
+
+
+class _AfterPaints(QObject):
+    """Posts itself a low-priority event and runs a function when it arrives."""
+
+    def __init__(self, fn: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._fn = fn
+        low = Qt.EventPriority.LowEventPriority.value
+        QCoreApplication.postEvent(self, QEvent(_AFTER_PAINTS), low)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == _AFTER_PAINTS:
+            self.deleteLater()
+            self._fn()
+            return True
+        return super().event(event)
+
+
+def after_pending_paints(parent: QObject, fn: Callable[[], None]) -> None:
+    """Call ``fn`` on the GUI thread once the repaints requested so far are done.
+
+    Qt posts repaint requests at low priority, behind every other event (so a zero-time timer
+    fires before them); an event posted now at the same priority is delivered after them.
+    """
+    _AfterPaints(fn, parent)
 
 
 class DataView(QWidget):
@@ -23,6 +51,9 @@ class DataView(QWidget):
 
     Attributes:
         loaded: emitted once, after the first snapshot was shown.
+        painted: emitted once, after the window has repainted with that first snapshot. Work
+            that can wait (other views, charts, background services) waits for it, so it
+            does not compete with the first figures a team lead sees.
         status_message: text for the main window's status bar (errors, data age).
     """
 
@@ -32,6 +63,7 @@ class DataView(QWidget):
     refresh_setting = "refresh.live_seconds"
 
     loaded = Signal()
+    painted = Signal()
     status_message = Signal(str)
     refreshed = Signal()
 
@@ -41,6 +73,8 @@ class DataView(QWidget):
         self.feed: SnapshotFeed | None = None
         self.snapshot: Any = None
         self._loaded = False
+        self._painted = False
+        self._after_first_paint: list[Callable[[], None]] = []
 
     def attach(self, ctx: ViewContext) -> None:
         """Called once the database is ready: start refreshing."""
@@ -70,6 +104,10 @@ class DataView(QWidget):
     def is_loaded(self) -> bool:
         return self._loaded
 
+    @property
+    def is_painted(self) -> bool:
+        return self._painted
+
     @Slot(object)
     def _on_snapshot(self, snapshot: Any) -> None:
         self.snapshot = snapshot
@@ -78,6 +116,21 @@ class DataView(QWidget):
         if not self._loaded:
             self._loaded = True
             self.loaded.emit()
+            after_pending_paints(self, self._first_paint_done)
+
+    def when_painted(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` now if the first snapshot has been painted, else right after it is."""
+        if self._painted:
+            fn()
+        else:
+            self._after_first_paint.append(fn)
+
+    def _first_paint_done(self) -> None:
+        self._painted = True
+        waiting, self._after_first_paint = self._after_first_paint, []
+        for fn in waiting:
+            fn()
+        self.painted.emit()
 
     @Slot(object)
     def _on_failed(self, error: TaskError) -> None:
