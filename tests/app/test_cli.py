@@ -68,3 +68,19 @@ def test_config_check_fails_on_an_incomplete_twilio_setup(
     out = capsys.readouterr().out
     assert "configuration: FAILED" in out and "no sender" in out
     assert "database: OK" in out  # the database is still tested and reported
+
+
+def test_self_test_on_a_broken_database_fails_with_the_reason(tmp_path: Path) -> None:
+    """The GUI opens the database on a thread of its own from the first moment; what goes
+    wrong there still reaches the user (here the self-test's exit code and message)."""
+    bad = tmp_path / "broken.db"
+    bad.write_bytes(b"not a database at all" * 100)
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    done = run("--database", f"sqlite:///{bad.as_posix()}", "--self-test", env=env)
+    assert done.returncode == 1, done.stderr
+    assert "self-test: FAILED" in done.stderr and "damaged" in done.stderr

@@ -215,3 +215,52 @@ def test_idle_building_imports_the_modules_off_the_gui_thread(qtbot, monkeypatch
     # a: built for the screen at once; b and c: imported on a worker, then built on the GUI
     # thread (where the module is already loaded).
     assert on_gui == [True, False, True, False, True]
+
+
+class _PaintedView(DataView):
+    """Shows each snapshot in a label that records its paints."""
+
+    view_id, title, icon_name = "p", "P", "queues"
+
+    def __init__(self, log: list[str]) -> None:
+        from PySide6.QtWidgets import QLabel, QVBoxLayout
+
+        super().__init__()
+        self.log = log
+        outer = self
+
+        class Label(QLabel):
+            def paintEvent(self, event):  # type: ignore[no-untyped-def]
+                outer.log.append(f"paint {self.text()}")
+                super().paintEvent(event)
+
+        self.label = Label("empty")
+        QVBoxLayout(self).addWidget(self.label)
+
+    def snapshot_function(self) -> Callable[[], Any]:
+        return lambda: None
+
+    def show_snapshot(self, snapshot: Any) -> None:
+        self.label.setText(str(snapshot))
+
+
+def test_painted_follows_the_repaint_of_the_first_snapshot(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """``loaded`` comes as the first snapshot is shown, ``painted`` once it is on screen:
+    what waits for the first paint (other views, services, charts) must not delay it."""
+    log: list[str] = []
+    view = _PaintedView(log)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: "paint empty" in log)
+    view.loaded.connect(lambda: log.append("loaded"))
+    view.painted.connect(lambda: log.append("painted"))
+    view.when_painted(lambda: log.append("waited"))
+    assert not view.is_painted
+    with qtbot.waitSignal(view.painted, timeout=5_000):
+        view._on_snapshot("figures")
+    assert log[log.index("loaded") :] == ["loaded", "paint figures", "waited", "painted"]
+    view.when_painted(lambda: log.append("at once"))  # painted already: runs now
+    assert log[-1] == "at once"
+    view._on_snapshot("later")  # later snapshots: no second loaded or painted
+    qtbot.waitUntil(lambda: "paint later" in log)
+    assert log.count("painted") == 1 and log.count("loaded") == 1
