@@ -6,8 +6,6 @@ TaskRouter knows a row by, so imports and syncs are idempotent. Indexes are name
 query they serve.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime, time
 from typing import Any
 
@@ -80,7 +78,7 @@ class Team(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime]
 
-    members: Mapped[list[Employee]] = relationship(
+    members: Mapped[list["Employee"]] = relationship(
         back_populates="team", foreign_keys="Employee.team_id"
     )
 
@@ -425,7 +423,7 @@ class QaRubric(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     pass_mark: Mapped[float] = mapped_column(Float, default=0.5)
 
-    items: Mapped[list[QaRubricItem]] = relationship(order_by="QaRubricItem.position")
+    items: Mapped[list["QaRubricItem"]] = relationship(order_by="QaRubricItem.position")
 
 
 class QaRubricItem(Base):
