@@ -1,14 +1,18 @@
 """Startup: process start to the first painted main window with data, against a bare window.
 
 Prints one JSON line: {"startup_s": ..., "bare_qt_s": ..., "ratio": ...}. Both are measured in
-the same run, offscreen, as the median of several cold process starts, from launching the
-process to the moment it reports its window painted: the app once the view on screen has
-painted its first data from the database (``--startup-probe``), the bare window once it has
-painted. The whole process lifetimes (tear-down included) are reported too, as
-"startup_exit_s" and "bare_exit_s". The demo database is created first (not timed), so the
-figure is a normal day's start, not the first-ever one. "stages_s" breaks the app's start
-down (medians, seconds from launch): the window built (with the view it shows first), shown,
-the database ready, the first data painted.
+the same run, offscreen, as the median of several cold process starts (taken in turns), from
+launching the process to the moment it reports its window painted: the app once the view on
+screen has painted its first data from the database (``--startup-probe``), the bare window
+(a PySide6 window that imports pyqtgraph) once it has painted. Both report after the repaint
+itself: a zero-time timer would fire before Qt's low-priority repaint request.
+
+Also reported: "startup_cpu_s" and "bare_qt_cpu_s", the CPU seconds (all threads) each had
+used by then, which vary less with the machine's load than the wall-clock times; the whole
+process lifetimes (tear-down included), "startup_exit_s" and "bare_exit_s"; and "stages_s",
+the app's start by stage (medians, seconds from launch): the window built (with the view it
+shows first), shown, the database ready, the first data painted. The demo database is created
+first (not timed), so the figure is a normal day's start, not the first-ever one.
 
     python benchmarks/startup.py [--runs 5] [--database URL]
 """
