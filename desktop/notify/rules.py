@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from db.models import AppMeta
@@ -76,15 +77,26 @@ def next_utc_midnight(now: datetime) -> datetime:
 
 
 def set_meta(session: Session, key: str, value: str | None) -> None:
-    """Write (or with None, delete) an ``app_meta`` entry."""
-    row = session.get(AppMeta, key)
+    """Write (or with None, delete) an ``app_meta`` entry, in one statement.
+
+    Two dispatchers that take over at the same moment both write the mode: a read-then-insert
+    let the second fail on the primary key. ``INSERT ... ON CONFLICT DO UPDATE`` (SQLite and
+    PostgreSQL both have it) cannot.
+    """
+    table = AppMeta.__table__
     if value is None:
-        if row is not None:
-            session.delete(row)
-    elif row is None:
-        session.add(AppMeta(key=key, value=value))
+        session.execute(delete(table).where(table.c.key == key))
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
     else:
-        row.value = value
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table).values(key=key, value=value)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[table.c.key], set_={"value": stmt.excluded.value}
+        )
+    )
 
 
 def save_pause(session: Session, pause: Pause | None) -> None:
