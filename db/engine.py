@@ -11,14 +11,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 from db.errors import DatabaseError, translate_error
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    # What query functions read through: an ORM session, or on the start-up path a Core
+    # connection (Database.read_core); both run Core statements.
+    Reader = Connection | Session
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -103,13 +110,25 @@ class Database:
     def __post_init__(self) -> None:
         self.url = normalise_url(self.url)
         self.engine = make_engine(self.url, self.busy_timeout_ms)
-        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+
+    # The ORM loads with the first session, not with the database: the start-up path reads
+    # through read_core() and shows its first figures before the ORM is imported.
+    @cached_property
+    def _reader(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def _writer(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
         writer_bind = (
             self.engine.execution_options(sqlite_begin="IMMEDIATE")
             if self.is_sqlite
             else self.engine
         )
-        self._writer = sessionmaker(writer_bind, expire_on_commit=False)
+        return sessionmaker(writer_bind, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -130,6 +149,19 @@ class Database:
         try:
             with self._reader() as session:
                 yield session
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            raise translate_error(exc) from exc
+
+    @contextmanager
+    def read_core(self) -> Iterator[Connection]:
+        """A Core connection for reading, without the ORM; errors come out as ``DatabaseError``.
+
+        For the queries that run before the first figures are on screen (``db.tables``)."""
+        try:
+            with self.engine.connect() as connection:
+                yield connection
         except DatabaseError:
             raise
         except Exception as exc:

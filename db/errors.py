@@ -6,8 +6,9 @@ gets a clear message and a retry. Anything else is a bug and keeps its traceback
 
 from __future__ import annotations
 
+import sys
+
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.orm.exc import StaleDataError
 
 
 class DatabaseError(Exception):
@@ -52,7 +53,10 @@ def translate_error(exc: BaseException) -> BaseException:
 
     Returns the original exception when it is not (so bugs keep their traceback).
     """
-    if isinstance(exc, StaleDataError):
+    # The ORM's optimistic-locking error; without the ORM loaded it cannot have been raised
+    # (importing it here would load the ORM for every error on the start-up path).
+    orm_errors = sys.modules.get("sqlalchemy.orm.exc")
+    if orm_errors is not None and isinstance(exc, orm_errors.StaleDataError):
         return ConcurrentEdit(
             "Someone else changed this record at the same time; it has been reloaded."
         )

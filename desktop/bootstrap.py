@@ -13,17 +13,19 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import make_url, select
-from sqlalchemy.orm import Session as OrmSession
 
-from db import migrate
+from db import migrate, tables
 from db.engine import Database, default_sqlite_path, sqlite_url
 from db.errors import DatabaseError, translate_error
-from db.models import Ticket
 from db.queries.people import actor_for, default_demo_actor, is_demo_database
 from desktop.config import Settings
 from desktop.core.identity import Actor, unknown_actor
+
+if TYPE_CHECKING:
+    from db.engine import Reader
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +41,10 @@ def load_data_layer(settings: Settings) -> None:
     """Import the database layer and the configured driver now: call it before Qt is imported.
 
     PySide6 replaces ``builtins.__import__`` with a hook that reads the source of every module
-    imported after it (looking for ``from __feature__ import``). SQLAlchemy, the models and a
-    driver are over a hundred modules: imported before Qt they skip that, which takes about a
-    fifth off the start-up CPU time. A bad URL or a missing driver is not reported here but by
-    ``open_database``, with its context.
+    imported after it (looking for ``from __feature__ import``). SQLAlchemy Core, the tables
+    and a driver are over a hundred modules: imported before Qt they skip that. (The ORM is
+    not needed before the first figures are shown: see ``db.tables``.) A bad URL or a missing
+    driver is not reported here but by ``open_database``, with its context.
     """
     try:
         make_url(database_url(settings)).get_dialect().import_dbapi()
@@ -88,9 +90,9 @@ def prepare(settings: Settings, progress: Progress | None = None) -> AppContext:
     db = open_database(settings)
     generated = False
     if not settings.database_url:
-        with db.read() as s:
+        with db.read_core() as conn:
             # One row tells: no counting through a large history on every start.
-            empty = s.scalar(select(Ticket.id).limit(1)) is None
+            empty = conn.scalar(select(tables.tickets.c.id).limit(1)) is None
         if empty:
             from desktop.sources.demo import generate_demo
 
@@ -101,9 +103,9 @@ def prepare(settings: Settings, progress: Progress | None = None) -> AppContext:
             progress("Creating the demo database", 0.05)
             generate_demo(db, scale="small", progress=progress)
             generated = True
-    with db.read() as s:
-        demo = is_demo_database(s)
-        actor = resolve_actor(s, settings, demo)
+    with db.read_core() as conn:  # Core only: the ORM loads after the first figures are shown
+        demo = is_demo_database(conn)
+        actor = resolve_actor(conn, settings, demo)
     progress("Ready", 1.0)
     return AppContext(db, actor, demo, generated)
 
@@ -133,7 +135,7 @@ def _log_progress(stage: str, fraction: float) -> None:
     log.info("startup: %s (%.0f %%)", stage, fraction * 100)
 
 
-def resolve_actor(session: OrmSession, settings: Settings, demo: bool) -> Actor:
+def resolve_actor(session: Reader, settings: Settings, demo: bool) -> Actor:
     """The ``--user`` setting or the OS user, matched to an employee record."""
     username = settings["user.name"] or _os_user()
     actor = actor_for(session, username)

@@ -13,12 +13,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from db.models import SourceStatus
+from db import tables as t
 from desktop.core import metrics
 from desktop.core.metrics import ServiceLevelVariant
 from desktop.core.staffing import agents_required, scheduled_agents
+
+if TYPE_CHECKING:
+    from db.engine import Reader
 
 if TYPE_CHECKING:
     from db.queries.queues import QueueSettings
@@ -209,9 +211,9 @@ class SourceAge:
         return max(0.0, (now - self.last_success_at).total_seconds())
 
 
-def source_ages(session: Session) -> tuple[SourceAge, ...]:
+def source_ages(session: Reader) -> tuple[SourceAge, ...]:
     """Every recorded source, by name."""
-    rows = session.scalars(select(SourceStatus).order_by(SourceStatus.name))
+    rows = session.execute(select(t.source_status).order_by(t.source_status.c.name))
     return tuple(
         SourceAge(r.name, r.last_attempt_at, r.last_success_at, r.last_error) for r in rows
     )

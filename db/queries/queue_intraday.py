@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, func, literal, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
 
-from db.models import Contact, Queue
+from db import tables as t
 from db.queries.queue_figures import sl_denominator
 from db.queries.queues import queue_settings
 from db.queries.sqltime import count_where
@@ -28,6 +27,9 @@ from desktop.core.intraday import (
     interval_index,
     same_weekday_starts,
 )
+
+if TYPE_CHECKING:
+    from db.engine import Reader
 
 __all__ = ["IntradaySeries", "epoch_seconds", "history_profile", "queue_intraday"]
 
@@ -85,27 +87,29 @@ class IntradaySeries:
 
 
 def _day_buckets(
-    session: Session, queue_id: int, start: datetime, end: datetime
+    session: Reader, queue_id: int, start: datetime, end: datetime
 ) -> dict[int, tuple[int, int, int, int]]:
     """Per interval of one day: offered, handled, abandoned (after the short limit), within."""
     start_lit = literal(start, UTCDateTime())
-    bucket = (epoch_seconds(Contact.enqueued_at) - int(start.timestamp())) // INTERVAL_SECONDS
-    answered = Contact.answered_at.is_not(None)
-    abandoned = Contact.abandoned_at.is_not(None)
-    short = abandoned & (func.coalesce(Contact.wait_seconds, 0.0) < Queue.short_abandon_seconds)
+    bucket = (epoch_seconds(t.contacts.c.enqueued_at) - int(start.timestamp())) // INTERVAL_SECONDS
+    answered = t.contacts.c.answered_at.is_not(None)
+    abandoned = t.contacts.c.abandoned_at.is_not(None)
+    short = abandoned & (
+        func.coalesce(t.contacts.c.wait_seconds, 0.0) < t.queues.c.short_abandon_seconds
+    )
     stmt = (
         select(
             bucket.label("bucket"),
             count_where(~short),
             count_where(answered),
             count_where(abandoned & ~short),
-            count_where(answered & (Contact.wait_seconds <= Queue.sl_threshold_seconds)),
+            count_where(answered & (t.contacts.c.wait_seconds <= t.queues.c.sl_threshold_seconds)),
         )
-        .join(Queue, Queue.id == Contact.queue_id)
+        .join(t.queues, t.queues.c.id == t.contacts.c.queue_id)
         .where(
-            Contact.queue_id == queue_id,
-            Contact.enqueued_at >= start_lit,
-            Contact.enqueued_at < literal(end, UTCDateTime()),
+            t.contacts.c.queue_id == queue_id,
+            t.contacts.c.enqueued_at >= start_lit,
+            t.contacts.c.enqueued_at < literal(end, UTCDateTime()),
         )
         .group_by("bucket")
     )
@@ -113,7 +117,7 @@ def _day_buckets(
 
 
 def history_profile(
-    session: Session,
+    session: Reader,
     queue_id: int,
     day_starts: list[datetime],
     timezone: str,
@@ -151,7 +155,7 @@ def history_profile(
 
 
 def queue_intraday(
-    session: Session, queue_id: int, now: datetime, weeks: int = 4
+    session: Reader, queue_id: int, now: datetime, weeks: int = 4
 ) -> IntradaySeries | None:
     """Today's intervals of ``queue_id`` and the same weekday's average of ``weeks`` weeks.
 

@@ -12,16 +12,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, and_, bindparam, case, func, select
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
-from db.models import AgentStateLog, Contact, Employee, Queue, QueueMember
+from db import tables as t
 from db.queries.queue_figures import Volumes
 from db.queries.sqltime import seconds_between
 from db.types import UTCDateTime
 from desktop.core.metrics import ServiceLevelVariant
+
+if TYPE_CHECKING:
+    from db.engine import Reader
 
 __all__ = ["AHT_LOOKBACK", "Scanned", "agent_states", "scan_contacts", "waiting_now"]
 
@@ -41,49 +44,53 @@ def _range_statement() -> Select:  # type: ignore[type-arg]
     60,000 contacts); the offered, abandoned and answered-wait figures are derived from them
     in ``_range_volumes``.
     """
-    abandoned = Contact.abandoned_at.is_not(None)
-    answered = Contact.answered_at.is_not(None)
+    abandoned = t.contacts.c.abandoned_at.is_not(None)
+    answered = t.contacts.c.answered_at.is_not(None)
     return (
         select(
-            Contact.queue_id,
+            t.contacts.c.queue_id,
             func.count().label("n"),
-            func.count(Contact.answered_at).label("answered"),
-            func.count(Contact.abandoned_at).label("abandoned_all"),
-            func.count(Contact.ended_at).label("completed"),
-            func.coalesce(func.sum(Contact.wait_seconds), 0.0).label("wait_all"),
+            func.count(t.contacts.c.answered_at).label("answered"),
+            func.count(t.contacts.c.abandoned_at).label("abandoned_all"),
+            func.count(t.contacts.c.ended_at).label("completed"),
+            func.coalesce(func.sum(t.contacts.c.wait_seconds), 0.0).label("wait_all"),
             func.count(
-                case((abandoned & (Contact.wait_seconds < Queue.short_abandon_seconds), 1))
+                case(
+                    (abandoned & (t.contacts.c.wait_seconds < t.queues.c.short_abandon_seconds), 1)
+                )
             ).label("short"),
             func.count(
-                case((answered & (Contact.wait_seconds <= Queue.sl_threshold_seconds), 1))
+                case((answered & (t.contacts.c.wait_seconds <= t.queues.c.sl_threshold_seconds), 1))
             ).label("within"),
-            func.coalesce(func.sum(case((abandoned, Contact.wait_seconds))), 0.0).label(
+            func.coalesce(func.sum(case((abandoned, t.contacts.c.wait_seconds))), 0.0).label(
                 "wait_abandoned"
             ),
             func.coalesce(
                 func.sum(
                     case(
                         (
-                            Contact.ended_at.is_not(None),
-                            Contact.talk_seconds + Contact.hold_seconds + Contact.wrap_seconds,
+                            t.contacts.c.ended_at.is_not(None),
+                            t.contacts.c.talk_seconds
+                            + t.contacts.c.hold_seconds
+                            + t.contacts.c.wrap_seconds,
                         )
                     )
                 ),
                 0.0,
             ).label("handle"),
         )
-        .join(Queue, Queue.id == Contact.queue_id)
+        .join(t.queues, t.queues.c.id == t.contacts.c.queue_id)
         .where(
-            Contact.queue_id.in_(bindparam("ids", expanding=True)),
-            Contact.enqueued_at >= _ts("start"),
-            Contact.enqueued_at <= _ts("end"),
+            t.contacts.c.queue_id.in_(bindparam("ids", expanding=True)),
+            t.contacts.c.enqueued_at >= _ts("start"),
+            t.contacts.c.enqueued_at <= _ts("end"),
         )
-        .group_by(Contact.queue_id)
+        .group_by(t.contacts.c.queue_id)
     )
 
 
 def _range_volumes(
-    session: Session,
+    session: Reader,
     variants: dict[int, ServiceLevelVariant],
     start: datetime,
     end: datetime,
@@ -116,27 +123,36 @@ def _recent_statement() -> Select:  # type: ignore[type-arg]
     (enqueued up to an hour earlier): Erlang C's arrival rate and AHT, over two hours of rows.
     """
     hour = _ts("hour")
-    done = Contact.ended_at >= hour
-    short = Contact.abandoned_at.is_not(None) & (Contact.wait_seconds < Queue.short_abandon_seconds)
+    done = t.contacts.c.ended_at >= hour
+    short = t.contacts.c.abandoned_at.is_not(None) & (
+        t.contacts.c.wait_seconds < t.queues.c.short_abandon_seconds
+    )
     return (
         select(
-            Contact.queue_id,
-            func.count(case(((Contact.enqueued_at >= hour) & ~short, 1))).label("arrived"),
+            t.contacts.c.queue_id,
+            func.count(case(((t.contacts.c.enqueued_at >= hour) & ~short, 1))).label("arrived"),
             func.count(case((done, 1))).label("completed"),
             func.coalesce(
                 func.sum(
-                    case((done, Contact.talk_seconds + Contact.hold_seconds + Contact.wrap_seconds))
+                    case(
+                        (
+                            done,
+                            t.contacts.c.talk_seconds
+                            + t.contacts.c.hold_seconds
+                            + t.contacts.c.wrap_seconds,
+                        )
+                    )
                 ),
                 0.0,
             ).label("handle"),
         )
-        .join(Queue, Queue.id == Contact.queue_id)
+        .join(t.queues, t.queues.c.id == t.contacts.c.queue_id)
         .where(
-            Contact.queue_id.in_(bindparam("ids", expanding=True)),
-            Contact.enqueued_at >= _ts("start"),
-            Contact.enqueued_at <= _ts("end"),
+            t.contacts.c.queue_id.in_(bindparam("ids", expanding=True)),
+            t.contacts.c.enqueued_at >= _ts("start"),
+            t.contacts.c.enqueued_at <= _ts("end"),
         )
-        .group_by(Contact.queue_id)
+        .group_by(t.contacts.c.queue_id)
     )
 
 
@@ -150,7 +166,7 @@ class Scanned:
 
 
 def scan_contacts(
-    session: Session,
+    session: Reader,
     variants: dict[int, ServiceLevelVariant],
     now: datetime,
     today_start: datetime,
@@ -187,17 +203,21 @@ def scan_contacts(
 def _waiting_statement() -> Select:  # type: ignore[type-arg]
     now = _ts("now")
     return (
-        select(Contact.queue_id, func.count(), seconds_between(func.min(Contact.enqueued_at), now))
-        .where(
-            Contact.answered_at.is_(None),
-            Contact.abandoned_at.is_(None),
-            Contact.enqueued_at <= now,
+        select(
+            t.contacts.c.queue_id,
+            func.count(),
+            seconds_between(func.min(t.contacts.c.enqueued_at), now),
         )
-        .group_by(Contact.queue_id)
+        .where(
+            t.contacts.c.answered_at.is_(None),
+            t.contacts.c.abandoned_at.is_(None),
+            t.contacts.c.enqueued_at <= now,
+        )
+        .group_by(t.contacts.c.queue_id)
     )
 
 
-def waiting_now(session: Session, now: datetime) -> dict[int, tuple[int, float | None]]:
+def waiting_now(session: Reader, now: datetime) -> dict[int, tuple[int, float | None]]:
     """Contacts waiting now per queue, and the longest wait (the partial index's query)."""
     return {
         q: (int(n), max(0.0, float(w)) if w is not None else None)
@@ -208,17 +228,22 @@ def waiting_now(session: Session, now: datetime) -> dict[int, tuple[int, float |
 @cache
 def _agent_state_statements() -> tuple[Select, Select, Select]:  # type: ignore[type-arg]
     base = (
-        select(QueueMember.queue_id, Queue.channel, AgentStateLog.employee_id, AgentStateLog.state)
-        .join(Queue, Queue.id == QueueMember.queue_id)
-        .join(Employee, Employee.id == QueueMember.employee_id)
+        select(
+            t.queue_members.c.queue_id,
+            t.queues.c.channel,
+            t.agent_states.c.employee_id,
+            t.agent_states.c.state,
+        )
+        .join(t.queues, t.queues.c.id == t.queue_members.c.queue_id)
+        .join(t.employees, t.employees.c.id == t.queue_members.c.employee_id)
         .join(
-            AgentStateLog,
+            t.agent_states,
             and_(
-                AgentStateLog.employee_id == QueueMember.employee_id,
-                AgentStateLog.ended_at.is_(None),
+                t.agent_states.c.employee_id == t.queue_members.c.employee_id,
+                t.agent_states.c.ended_at.is_(None),
             ),
         )
-        .where(Employee.active.is_(True), Queue.active.is_(True))
+        .where(t.employees.c.active.is_(True), t.queues.c.active.is_(True))
         .subquery()
     )
     heads = func.count(func.distinct(base.c.employee_id))
@@ -229,7 +254,7 @@ def _agent_state_statements() -> tuple[Select, Select, Select]:  # type: ignore[
     )
 
 
-def agent_states(session: Session) -> tuple[dict[int, dict[str, int]], dict[str, dict[str, int]]]:
+def agent_states(session: Reader) -> tuple[dict[int, dict[str, int]], dict[str, dict[str, int]]]:
     """Current states of the agents skilled for each queue; and per channel, distinct agents.
 
     An agent skilled for three queues counts once in each queue but once in the channel and

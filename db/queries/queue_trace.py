@@ -11,15 +11,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, false, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
 
-from db.models import AgentStateLog, Contact, Employee, Queue, QueueMember, Team
+from db import tables as t
 from db.queries.queue_scan import AHT_LOOKBACK
 from db.types import UTCDateTime
 from desktop.core.domain import AgentState
 from desktop.core.metrics import ServiceLevelVariant
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
+    from db.engine import Reader
 
 __all__ = ["AgentTrace", "ContactTrace", "Figure", "FigureTrace", "trace_figure"]
 
@@ -86,7 +91,7 @@ class FigureTrace:
         return self.total > len(self.rows)
 
 
-def _status(c: Contact, short_limit: int, threshold: int) -> str:
+def _status(c: Row[Any], short_limit: int, threshold: int) -> str:
     if c.answered_at is not None:
         within = c.wait_seconds is not None and c.wait_seconds <= threshold
         return f"answered {'within' if within else 'after'} {threshold} s"
@@ -97,7 +102,8 @@ def _status(c: Contact, short_limit: int, threshold: int) -> str:
     return "waiting"
 
 
-def _counted_as(figure: Figure, c: Contact, q: Queue, now: datetime) -> str:
+def _counted_as(figure: Figure, c: Row[Any], q: Row[Any], now: datetime) -> str:
+    """Why contact ``c`` of queue ``q`` counts (both may be one row holding both's columns)."""
     status = _status(c, q.short_abandon_seconds, q.sl_threshold_seconds)
     if figure is Figure.SERVICE_LEVEL:
         in_numerator = c.answered_at is not None and (c.wait_seconds or 0) <= q.sl_threshold_seconds
@@ -113,18 +119,18 @@ def _counted_as(figure: Figure, c: Contact, q: Queue, now: datetime) -> str:
 
 
 def _contact_filter(figure: Figure, short: object, hour: object, window: object):  # type: ignore[no-untyped-def]
-    answered = Contact.answered_at.is_not(None)
-    abandoned = Contact.abandoned_at.is_not(None)
+    answered = t.contacts.c.answered_at.is_not(None)
+    abandoned = t.contacts.c.abandoned_at.is_not(None)
     if figure is Figure.WAITING:
-        return and_(Contact.answered_at.is_(None), Contact.abandoned_at.is_(None))
+        return and_(t.contacts.c.answered_at.is_(None), t.contacts.c.abandoned_at.is_(None))
     if figure is Figure.HANDLED or figure is Figure.ASA:
         return and_(window, answered)
     if figure is Figure.AHT:
-        return and_(window, answered, Contact.ended_at.is_not(None))
+        return and_(window, answered, t.contacts.c.ended_at.is_not(None))
     if figure is Figure.ABANDONED:
         return and_(window, ~short)  # offered, the abandonment-rate denominator
     if figure is Figure.SERVICE_LEVEL:
-        variant = Queue.sl_variant
+        variant = t.queues.c.sl_variant
         denominators = or_(
             and_(variant == ServiceLevelVariant.OFFERED.value, ~short),
             and_(variant == ServiceLevelVariant.ANSWERED.value, answered),
@@ -137,13 +143,13 @@ def _contact_filter(figure: Figure, short: object, hour: object, window: object)
         )
         return and_(window, denominators)
     if figure is Figure.STAFFING:
-        done_recently = and_(answered, Contact.ended_at >= hour)
-        return or_(and_(Contact.enqueued_at >= hour, ~short), done_recently)
+        done_recently = and_(answered, t.contacts.c.ended_at >= hour)
+        return or_(and_(t.contacts.c.enqueued_at >= hour, ~short), done_recently)
     return and_(window, ~short)  # OFFERED
 
 
 def trace_figure(
-    session: Session,
+    session: Reader,
     figure: Figure,
     starts: Mapping[int, datetime],
     now: datetime,
@@ -167,80 +173,91 @@ def trace_figure(
     window = or_(
         false(),
         *(
-            and_(Contact.queue_id == qid, Contact.enqueued_at >= literal(since, UTCDateTime()))
+            and_(
+                t.contacts.c.queue_id == qid,
+                t.contacts.c.enqueued_at >= literal(since, UTCDateTime()),
+            )
             for qid, since in starts.items()
         ),
     )
     short = and_(
-        Contact.abandoned_at.is_not(None),
-        func.coalesce(Contact.wait_seconds, 0.0) < Queue.short_abandon_seconds,
+        t.contacts.c.abandoned_at.is_not(None),
+        func.coalesce(t.contacts.c.wait_seconds, 0.0) < t.queues.c.short_abandon_seconds,
     )
     condition = _contact_filter(figure, short, hour, window)
     lower = now - 2 * AHT_LOOKBACK if figure is Figure.STAFFING else min(starts.values())
     if figure is Figure.WAITING:
         lower = datetime.min.replace(tzinfo=now.tzinfo)
     base = (
-        select(Contact, Queue)
-        .join(Queue, Queue.id == Contact.queue_id)
+        select(
+            t.contacts,
+            t.queues.c.name.label("queue_name"),
+            t.queues.c.short_abandon_seconds,
+            t.queues.c.sl_threshold_seconds,
+        )
+        .join(t.queues, t.queues.c.id == t.contacts.c.queue_id)
         .where(
-            Contact.queue_id.in_(list(starts)),
-            Contact.enqueued_at <= now_lit,
-            Contact.enqueued_at >= literal(lower, UTCDateTime()),
+            t.contacts.c.queue_id.in_(list(starts)),
+            t.contacts.c.enqueued_at <= now_lit,
+            t.contacts.c.enqueued_at >= literal(lower, UTCDateTime()),
             condition,
         )
     )
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    agent = aliased(Employee)
+    agent = t.employees.alias("agent")
     stmt = (
-        base.add_columns(agent.full_name)
-        .outerjoin(agent, agent.id == Contact.agent_id)
-        .order_by(Contact.enqueued_at, Contact.id)
+        base.add_columns(agent.c.full_name.label("agent_name"))
+        .outerjoin(agent, agent.c.id == t.contacts.c.agent_id)
+        .order_by(t.contacts.c.enqueued_at, t.contacts.c.id)
         .limit(limit)
     )
     rows = tuple(
         ContactTrace(
-            c.id,
-            q.name,
-            c.enqueued_at,
-            c.answered_at,
-            c.abandoned_at,
-            c.wait_seconds
-            if c.answered_at or c.abandoned_at
-            else max(0.0, (now - c.enqueued_at).total_seconds()),
-            (c.talk_seconds + c.hold_seconds + c.wrap_seconds) if c.ended_at else None,
-            name,
-            _counted_as(figure, c, q, now),
+            r.id,
+            r.queue_name,
+            r.enqueued_at,
+            r.answered_at,
+            r.abandoned_at,
+            r.wait_seconds
+            if r.answered_at or r.abandoned_at
+            else max(0.0, (now - r.enqueued_at).total_seconds()),
+            (r.talk_seconds + r.hold_seconds + r.wrap_seconds) if r.ended_at else None,
+            r.agent_name,
+            _counted_as(figure, r, r, now),
         )
-        for c, q, name in session.execute(stmt)
+        for r in session.execute(stmt)
     )
     return FigureTrace(figure, rows, int(total))
 
 
-def _agents(session: Session, queue_ids: tuple[int, ...], limit: int) -> FigureTrace:
+def _agents(session: Reader, queue_ids: tuple[int, ...], limit: int) -> FigureTrace:
     """Agents skilled for the queues, with their current state (offline when none logged)."""
     members = (
-        select(QueueMember.employee_id, func.count().label("n"))
-        .where(QueueMember.queue_id.in_(list(queue_ids)))
-        .group_by(QueueMember.employee_id)
+        select(t.queue_members.c.employee_id, func.count().label("n"))
+        .where(t.queue_members.c.queue_id.in_(list(queue_ids)))
+        .group_by(t.queue_members.c.employee_id)
         .subquery()
     )
     stmt = (
         select(
-            Employee.id,
-            Employee.full_name,
-            Team.name,
-            AgentStateLog.state,
-            AgentStateLog.started_at,
+            t.employees.c.id,
+            t.employees.c.full_name,
+            t.teams.c.name,
+            t.agent_states.c.state,
+            t.agent_states.c.started_at,
             members.c.n,
         )
-        .join(members, members.c.employee_id == Employee.id)
-        .outerjoin(Team, Team.id == Employee.team_id)
+        .join(members, members.c.employee_id == t.employees.c.id)
+        .outerjoin(t.teams, t.teams.c.id == t.employees.c.team_id)
         .outerjoin(
-            AgentStateLog,
-            and_(AgentStateLog.employee_id == Employee.id, AgentStateLog.ended_at.is_(None)),
+            t.agent_states,
+            and_(
+                t.agent_states.c.employee_id == t.employees.c.id,
+                t.agent_states.c.ended_at.is_(None),
+            ),
         )
-        .where(Employee.active.is_(True))
-        .order_by(Employee.full_name)
+        .where(t.employees.c.active.is_(True))
+        .order_by(t.employees.c.full_name)
     )
     rows = [
         AgentTrace(

@@ -17,11 +17,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from db.models import Queue, QueueSourceStats
+from db import tables as t
 from db.queries.queue_figures import (
     SourceAge,
     StaffingInputs,
@@ -33,6 +33,11 @@ from db.queries.queue_scan import Scanned, agent_states, scan_contacts, waiting_
 from desktop.core.domain import AgentState, Channel
 from desktop.core.intraday import TimeWindow, day_start, window_start
 from desktop.core.metrics import ServiceLevelVariant
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
+    from db.engine import Reader
 
 __all__ = [
     "CHANNEL_ORDER",
@@ -136,9 +141,11 @@ class QueuesSnapshot:
         return (*self.queues, *self.channels, self.total)
 
 
-def queue_settings(session: Session) -> list[QueueSettings]:
+def queue_settings(session: Reader) -> list[QueueSettings]:
     """Settings of every active queue, by channel then name."""
-    rows = session.scalars(select(Queue).where(Queue.active.is_(True)).order_by(Queue.name))
+    rows = session.execute(
+        select(t.queues).where(t.queues.c.active.is_(True)).order_by(t.queues.c.name)
+    )
     return [
         QueueSettings(
             q.id,
@@ -160,24 +167,26 @@ def queue_settings(session: Session) -> list[QueueSettings]:
     ]
 
 
-def _source_rows(session: Session, window: TimeWindow) -> dict[int, tuple[QueueSourceStats, ...]]:
+def _source_rows(session: Reader, window: TimeWindow) -> dict[int, tuple[Row[Any], ...]]:
     """External figures per queue: the chosen window's, today's and the last hour's rows."""
     wanted = {window.value, TimeWindow.TODAY.value, TimeWindow.LAST_HOUR.value}
-    out: dict[int, list[QueueSourceStats]] = defaultdict(list)
-    for row in session.scalars(select(QueueSourceStats).where(QueueSourceStats.window.in_(wanted))):
+    out: dict[int, list[Row[Any]]] = defaultdict(list)
+    for row in session.execute(
+        select(t.queue_source_stats).where(t.queue_source_stats.c.window.in_(wanted))
+    ):
         out[row.queue_id].append(row)
     return {k: tuple(v) for k, v in out.items()}
 
 
 def _from_source(
-    settings: QueueSettings, rows: tuple[QueueSourceStats, ...], window: TimeWindow, now: datetime
+    settings: QueueSettings, rows: tuple[Row[Any], ...], window: TimeWindow, now: datetime
 ) -> QueueLine:
     by_window = {r.window: r for r in rows}
     today_row = by_window.get(TimeWindow.TODAY.value)
     row = by_window.get(window.value) or today_row
     assert row is not None
 
-    def volumes(r: QueueSourceStats | None) -> Volumes:
+    def volumes(r: Row[Any] | None) -> Volumes:
         if r is None:
             return Volumes.empty()
         return Volumes.of(
@@ -256,7 +265,7 @@ def _subtotal(
 
 
 def queues_snapshot(
-    session: Session, now: datetime, window: TimeWindow = TimeWindow.TODAY
+    session: Reader, now: datetime, window: TimeWindow = TimeWindow.TODAY
 ) -> QueuesSnapshot:
     """Per queue, per channel and in total: the live figures of the queues view.
 

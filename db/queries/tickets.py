@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from db.models import (
-    OPEN_STATUS_SQL,
     Customer,
     Employee,
     Notification,
@@ -36,6 +35,7 @@ from db.models import (
     Team,
     Ticket,
 )
+from db.tables import OPEN_STATUS_SQL
 from desktop.core.domain import (
     OPEN_STATUSES,
     PENDING_NOTIFICATION_STATES,

@@ -18,8 +18,9 @@ from sqlalchemy import Select, and_, bindparam, case, func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
-from db.models import OPEN_STATUS_SQL, AgentStateLog, Contact, Customer, Employee, Team, Ticket
+from db.models import AgentStateLog, Contact, Customer, Employee, Team, Ticket
 from db.queries.sqltime import count_where, seconds_between
+from db.tables import OPEN_STATUS_SQL
 from db.types import UTCDateTime
 from desktop.core.domain import AgentState, Priority, Role
 

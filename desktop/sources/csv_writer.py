@@ -66,17 +66,17 @@ def write_import(
         rows = _RawRows(session)
         for batch in _batches(fresh):
             step()
-            new_ids = _reserve_ids(session, Customer.__tablename__, len(batch))
+            new_ids = _reserve_ids(session, Customer.__table__.name, len(batch))
             rows.insert(
-                Customer.__tablename__,
+                Customer.__table__.name,
                 [_customer_row(c, cid, now) for c, cid in zip(batch, new_ids, strict=True)],
             )
             ids.update({c.key: cid for c, cid in zip(batch, new_ids, strict=True)})
         for batch in _batches(new):
             step()
-            ticket_ids = _reserve_ids(session, Ticket.__tablename__, len(batch))
+            ticket_ids = _reserve_ids(session, Ticket.__table__.name, len(batch))
             rows.insert(
-                Ticket.__tablename__,
+                Ticket.__table__.name,
                 [
                     _ticket_row(t, tid, ids[t.customer_key], now)
                     for t, tid in zip(batch, ticket_ids, strict=True)
@@ -84,7 +84,7 @@ def write_import(
             )
             step()
             rows.insert(
-                TicketEvent.__tablename__,
+                TicketEvent.__table__.name,
                 [_event(t, tid, actor, source) for t, tid in zip(batch, ticket_ids, strict=True)],
             )
         if cancelled():

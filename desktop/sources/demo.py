@@ -208,6 +208,6 @@ def _check_empty(db: Database) -> None:
             if n:
                 raise ValueError(
                     f"the database {db.display_name} already holds data ({n} rows in "
-                    f"{model.__tablename__}); the demo data set is only generated into an "
+                    f"{model.__table__.name}); the demo data set is only generated into an "
                     "empty database"
                 )

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from db.models import OPEN_STATUS_SQL, Customer, CustomerSurvey, Ticket, TicketEvent
+from db.models import Customer, CustomerSurvey, Ticket, TicketEvent
+from db.tables import OPEN_STATUS_SQL
 from desktop.core.domain import AgentState, Priority, TicketEventKind, TicketStatus
 from desktop.sources.demo_vocab import CUSTOMER_MESSAGES, PUBLIC_REPLIES, SUBJECTS
 from desktop.sources.simulator_model import QueueProfile, poisson

@@ -279,7 +279,7 @@ def import_rows(
         session,
         actor,
         kind.audit_action,
-        kind.model.__tablename__,
+        kind.model.__table__.name,
         None,
         None,
         {"file": path.name, "inserted": inserted, "updated": updated, "rejected": len(problems)},

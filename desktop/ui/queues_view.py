@@ -54,9 +54,9 @@ LOOK_AWAY_S = 60.0  # away shorter than this is not "since I last looked"
 
 
 def compute_queues(db: Database, now: Callable[[], datetime], window: TimeWindow) -> QueuesSnapshot:
-    """Worker function: the queues snapshot."""
-    with db.read() as session:
-        return queues_snapshot(session, now(), window)
+    """Worker function: the queues snapshot (Core only: it may be the first figures shown)."""
+    with db.read_core() as connection:
+        return queues_snapshot(connection, now(), window)
 
 
 def compute_intraday(db: Database, queue_id: int, now: datetime) -> IntradaySeries | None:
