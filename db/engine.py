@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
-from db.errors import DatabaseError, translate_error
+from db.errors import environment_errors
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -146,37 +146,22 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; database errors come out as ``DatabaseError``."""
-        try:
-            with self._reader() as session:
-                yield session
-        except DatabaseError:
-            raise
-        except Exception as exc:
-            raise translate_error(exc) from exc
+        with environment_errors(), self._reader() as session:
+            yield session
 
     @contextmanager
     def read_core(self) -> Iterator[Connection]:
         """A Core connection for reading, without the ORM; errors come out as ``DatabaseError``.
 
         For the queries that run before the first figures are on screen (``db.tables``)."""
-        try:
-            with self.engine.connect() as connection:
-                yield connection
-        except DatabaseError:
-            raise
-        except Exception as exc:
-            raise translate_error(exc) from exc
+        with environment_errors(), self.engine.connect() as connection:
+            yield connection
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any error."""
-        try:
-            with self._writer() as session, session.begin():
-                yield session
-        except DatabaseError:
-            raise
-        except Exception as exc:
-            raise translate_error(exc) from exc
+        with environment_errors(), self._writer() as session, session.begin():
+            yield session
 
     def dispose(self) -> None:
         """Close every pooled connection."""

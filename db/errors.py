@@ -7,6 +7,8 @@ gets a clear message and a retry. Anything else is a bug and keeps its traceback
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import exc as sa_exc
 
@@ -72,6 +74,21 @@ def translate_error(exc: BaseException) -> BaseException:
     if isinstance(exc, sa_exc.DatabaseError) and ("malformed" in text or "not a database" in text):
         return DatabaseCorrupt("The database file is damaged or is not a Proximity database.")
     return exc
+
+
+@contextmanager
+def environment_errors() -> Iterator[None]:
+    """Re-raise what the block raises as a ``DatabaseError`` when it is environmental (see
+    :func:`translate_error`); anything else leaves unchanged, traceback and all."""
+    try:
+        yield
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        translated = translate_error(exc)
+        if translated is exc:
+            raise
+        raise translated from exc
 
 
 def _first_line(exc: BaseException) -> str:

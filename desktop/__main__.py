@@ -119,7 +119,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command is None:
         from desktop.bootstrap import load_data_layer
 
-        load_data_layer(settings)  # before anything imports Qt: see its docstring
+        load_data_layer(settings)  # see its docstring
+        import desktop.ui  # noqa: F401 - Qt with its import-hook workaround, before any thread
     log_path = logging_setup.configure_logging(settings, **logging_setup.console_for(args.command))
     logging.getLogger("proximity").info("Proximity %s: %s", version(), args.command or "GUI")
     preparing = None

@@ -19,7 +19,7 @@ from sqlalchemy import make_url, select
 
 from db import migrate, tables
 from db.engine import Database, default_sqlite_path, sqlite_url
-from db.errors import DatabaseError, translate_error
+from db.errors import environment_errors
 from db.queries.people import actor_for, default_demo_actor, is_demo_database
 from desktop.config import Settings
 from desktop.core.identity import Actor, unknown_actor
@@ -38,12 +38,11 @@ def database_url(settings: Settings) -> str:
 
 
 def load_data_layer(settings: Settings) -> None:
-    """Import the database layer and the configured driver now: call it before Qt is imported.
+    """Import the database layer and the configured driver now, on the main thread.
 
-    PySide6 replaces ``builtins.__import__`` with a hook that reads the source of every module
-    imported after it (looking for ``from __feature__ import``). SQLAlchemy Core, the tables
-    and a driver are over a hundred modules: imported before Qt they skip that. (The ORM is
-    not needed before the first figures are shown: see ``db.tables``.) A bad URL or a missing
+    Called before Qt and before the database thread starts (``prepare_in_background``), so that
+    thread finds everything it needs imported already. The ORM is not part of it: it is not
+    needed before the first figures are shown (see ``db.tables``). A bad URL or a missing
     driver is not reported here but by ``open_database``, with its context.
     """
     try:
@@ -55,17 +54,10 @@ def load_data_layer(settings: Settings) -> None:
 def open_database(settings: Settings) -> Database:
     """Open the database and upgrade its schema to the latest revision."""
     db = Database(database_url(settings))
-    try:
+    with environment_errors():
         if migrate.needs_upgrade(db.engine):
             log.info("upgrading schema of %s", db.display_name)
             migrate.upgrade(db.engine)
-    except DatabaseError:
-        raise
-    except Exception as exc:
-        translated = translate_error(exc)
-        if translated is exc:
-            raise
-        raise translated from exc
     return db
 
 

@@ -22,6 +22,7 @@ os.environ.pop("PROXIMITY_DATABASE_URL", None)
 
 import pytest  # noqa: E402
 
+import desktop.ui  # noqa: E402, F401 - Qt with its import-hook workaround, as the app loads it
 from db import migrate  # noqa: E402
 from db.engine import Database, sqlite_url  # noqa: E402
 from db.scratch import scratch_schema  # noqa: E402

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
-from functools import partial
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -237,28 +235,19 @@ class MainWindow(QMainWindow):
         current.attach(ctx)
 
     def _build_next(self) -> None:
-        """Build the next view not built yet (idle time after the first view loaded).
+        """Build the next view not built yet, one per turn (idle time after the first view
+        painted). A view the user opens before then is built at once.
 
-        Its module (charts, queries, dialogs) is imported on a worker first: the GUI thread
-        only constructs the widgets. A view the user opens before then is built at once.
+        Its module is imported here, on the GUI thread: importing Qt-using modules (view
+        modules, pyqtgraph) on a worker while the GUI thread used Qt crashed PySide6 now and
+        then (see desktop.ui.pyside_workarounds).
         """
         if self._closed or self._ctx is None:
             return
         waiting = [i for i, page in enumerate(self.pages) if page.view is None]
         if not waiting:
             return
-        index = waiting[0]
-        module = self.pages[index].spec.target.partition(":")[0]
-        self._ctx.runner.submit(
-            partial(importlib.import_module, module),
-            lambda _module: self._build_imported(index),
-            lambda _error: self._build_imported(index),  # building says what is wrong
-        )
-
-    def _build_imported(self, index: int) -> None:
-        if self._closed:
-            return
-        self.view_at(index)
+        self.view_at(waiting[0])
         QTimer.singleShot(self.IDLE_BUILD_GAP_MS, self, self._build_next)
 
     def set_actor(self, actor: Actor) -> None:

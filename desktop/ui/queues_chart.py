@@ -2,7 +2,9 @@
 weekday's average of the last four weeks, with the service level per interval below.
 
 The title and note are plain labels; the plots (``queues_chart_plots``, pyqtgraph) are made
-when the first series arrives, so the queues view paints its figures without loading them.
+when the first series arrives, after the queues view has painted its figures. pyqtgraph is
+imported then, on the GUI thread: importing it on a worker while the GUI thread used Qt
+crashed PySide6 now and then (see ``desktop.ui.pyside_workarounds``).
 """
 
 from __future__ import annotations
@@ -49,7 +51,6 @@ class IntradayChart(QWidget):
 
     def _ensure_plots(self) -> IntradayPlots:
         if self.plots is None:
-            # Loaded already by the worker that computed the series (compute_intraday).
             from desktop.ui.queues_chart_plots import IntradayPlots
 
             self.plots = IntradayPlots()

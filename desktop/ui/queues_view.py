@@ -61,10 +61,6 @@ def compute_queues(db: Database, now: Callable[[], datetime], window: TimeWindow
 
 def compute_intraday(db: Database, queue_id: int, now: datetime) -> IntradaySeries | None:
     """Worker function: one queue's intraday series."""
-    # The chart's plotting module (pyqtgraph, numpy) loads here, off the GUI thread, before
-    # the first series reaches the chart that needs it.
-    import desktop.ui.queues_chart_plots  # noqa: F401
-
     with db.read() as session:
         return queue_intraday(session, queue_id, now)
 

@@ -191,6 +191,11 @@ class SupervisorActions(QObject):
                 return
         from desktop.ui.export import write_export
 
+        if fmt == "pdf":
+            # Imported here, on the GUI thread; the worker only writes. Importing Qt-using
+            # modules on a worker crashed PySide6 now and then (ui.pyside_workarounds).
+            import desktop.ui.export_pdf  # noqa: F401
+
         self.ctx.runner.submit(
             partial(write_export, self.snapshot, Path(path), fmt, self.ctx.actor.label),
             lambda _r: self.message.emit(f"Saved {Path(path).name}."),
